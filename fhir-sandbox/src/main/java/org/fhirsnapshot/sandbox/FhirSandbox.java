@@ -1,0 +1,162 @@
+package org.fhirsnapshot.sandbox;
+
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import ca.uhn.fhir.context.FhirContext;
+
+/**
+ * A HAPI FHIR R4 server with synthetic patients and Epic-like behaviour, in Jetty on the loopback interface.
+ * In the JVM: {@code try (FhirSandbox sandbox = FhirSandbox.start(0)) { … sandbox.baseUrl() … }}. As a process:
+ * {@code java -cp … org.fhirsnapshot.sandbox.FhirSandbox --port 8090}.
+ */
+public final class FhirSandbox implements AutoCloseable {
+
+    public static final int DEFAULT_PORT = 8090;
+    static final String READY_LINE_PREFIX = "FHIR sandbox ready at ";
+
+    private static final String LOOPBACK = "127.0.0.1";
+    private static final int MAX_THREADS = 64;
+    private static final int MIN_THREADS = 4;
+
+    private final Server server;
+    private final int port;
+    private final SandboxCohort cohort;
+    private final RequestCounters counters;
+
+    private FhirSandbox(Server server, int port, SandboxCohort cohort, RequestCounters counters) {
+        this.server = server;
+        this.port = port;
+        this.cohort = cohort;
+        this.counters = counters;
+    }
+
+    /** Starts a sandbox with the demo cohort on {@code port} of 127.0.0.1; 0 picks a free port. */
+    public static FhirSandbox start(int port) {
+        return start(port, SandboxCohort.demo());
+    }
+
+    /** Starts a sandbox serving {@code cohort} on {@code port} of 127.0.0.1; 0 picks a free port. */
+    public static FhirSandbox start(int port, SandboxCohort cohort) {
+        RequestCounters counters = new RequestCounters();
+        QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
+        threads.setName("fhir-sandbox");
+        // Daemon threads: a test that forgets close() does not keep its JVM alive; main() joins the server.
+        threads.setDaemon(true);
+        Server server = new Server(threads);
+        HttpConfiguration http = new HttpConfiguration();
+        http.setSendServerVersion(false);
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http));
+        connector.setHost(LOOPBACK);
+        connector.setPort(port);
+        server.addConnector(connector);
+
+        ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
+        context.setContextPath("/");
+        ServletHolder fhir = new ServletHolder("fhir",
+                new SandboxRestfulServer(FhirContext.forR4Cached(), cohort, counters));
+        fhir.setInitOrder(1);
+        context.addServlet(fhir, "/fhir/*");
+        context.addServlet(new ServletHolder("sandbox", new SandboxEndpointServlet(cohort, counters,
+                new ObjectMapper())), "/sandbox/*");
+        server.setHandler(context);
+        try {
+            server.start();
+            if (!context.isAvailable()) {
+                throw new IllegalStateException("The sandbox servlets are unavailable after start");
+            }
+        } catch (Exception e) {
+            stopQuietly(server, e);
+            throw new IllegalStateException("Could not start the FHIR sandbox on " + LOOPBACK + ":" + port, e);
+        }
+        return new FhirSandbox(server, connector.getLocalPort(), cohort, counters);
+    }
+
+    /** The FHIR base URL, such as {@code http://127.0.0.1:8090/fhir}. */
+    public String baseUrl() {
+        return rootUrl() + "/fhir";
+    }
+
+    /** The server's root, under which {@code /fhir} and {@code /sandbox/…} live. */
+    public String rootUrl() {
+        return "http://" + LOOPBACK + ":" + port;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public SandboxCohort cohort() {
+        return cohort;
+    }
+
+    /** What the FHIR endpoint has served so far (also at {@code /sandbox/stats}). */
+    public SandboxStats stats() {
+        return counters.snapshot();
+    }
+
+    @Override
+    public void close() {
+        try {
+            server.stop();
+        } catch (Exception e) {
+            throw new IllegalStateException("Could not stop the FHIR sandbox on port " + port, e);
+        }
+    }
+
+    /** {@code --port N} (default 8090; 0 picks a free port). Prints the ready line, then serves until killed. */
+    public static void main(String[] args) throws InterruptedException {
+        int port;
+        try {
+            port = portOf(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println(e.getMessage());
+            System.err.println("Usage: FhirSandbox [--port N]");
+            System.exit(2);
+            return;
+        }
+        FhirSandbox sandbox = start(port);
+        Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close, "fhir-sandbox-shutdown"));
+        System.out.println(READY_LINE_PREFIX + sandbox.baseUrl());
+        System.out.flush();
+        sandbox.server.join();
+    }
+
+    static int portOf(String[] args) {
+        int port = DEFAULT_PORT;
+        for (int i = 0; i < args.length; i++) {
+            String value;
+            if (args[i].equals("--port") && i + 1 < args.length) {
+                value = args[++i];
+            } else if (args[i].startsWith("--port=")) {
+                value = args[i].substring("--port=".length());
+            } else {
+                throw new IllegalArgumentException("Unknown argument: " + args[i]);
+            }
+            try {
+                port = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("Not a port: " + value, e);
+            }
+            if (port < 0 || port > 65_535) {
+                throw new IllegalArgumentException("Not a port: " + value);
+            }
+        }
+        return port;
+    }
+
+    private static void stopQuietly(Server server, Exception cause) {
+        try {
+            server.stop();
+        } catch (Exception stopFailure) {
+            cause.addSuppressed(stopFailure);
+        }
+    }
+}

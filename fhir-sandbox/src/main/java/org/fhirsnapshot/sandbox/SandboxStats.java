@@ -1,0 +1,12 @@
+package org.fhirsnapshot.sandbox;
+
+/**
+ * Counters of what the sandbox's FHIR endpoint has served since it started, also served as JSON at
+ * {@code /sandbox/stats}.
+ *
+ * @param requests every HTTP request to {@code /fhir}, whatever its outcome
+ * @param searches search requests (the first page of a search; refused ones included)
+ * @param pages searchset Bundles served: first pages and pages fetched through {@code next} links
+ */
+public record SandboxStats(long requests, long searches, long pages) {
+}

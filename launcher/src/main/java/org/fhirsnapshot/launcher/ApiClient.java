@@ -1,0 +1,100 @@
+package org.fhirsnapshot.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+
+/** Calls the public REST APIs of the services as any client would: JSON over HTTP. */
+public final class ApiClient {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    public JsonNode get(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).GET(), url);
+    }
+
+    public JsonNode post(String url, Object body) {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .POST(HttpRequest.BodyPublishers.ofString(toJson(body))), url);
+    }
+
+    public JsonNode postText(String url, String text) {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "text/plain")
+                .POST(HttpRequest.BodyPublishers.ofString(text)), url);
+    }
+
+    /** Streams the response body of {@code url} into {@code file}; returns its size in bytes. */
+    public long download(String url, Path file) {
+        try {
+            HttpResponse<Path> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+                    HttpResponse.BodyHandlers.ofFile(file));
+            if (response.statusCode() != 200) {
+                throw new ApiException(url, response.statusCode(), Files.readString(file));
+            }
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException("GET " + url + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private JsonNode send(HttpRequest.Builder request, String url) {
+        try {
+            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            if (response.statusCode() >= 300) {
+                throw new ApiException(url, response.statusCode(), response.body());
+            }
+            return response.body().isEmpty() ? JSON.nullNode() : JSON.readTree(response.body());
+        } catch (IOException e) {
+            throw new UncheckedIOException(url + " failed", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    private static String toJson(Object body) {
+        try {
+            return JSON.writeValueAsString(body);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** A call answered with an error status; the message carries the problem's detail. */
+    public static final class ApiException extends RuntimeException {
+
+        private final int status;
+
+        ApiException(String url, int status, String body) {
+            super(url + " answered " + status + ": " + detailOf(body));
+            this.status = status;
+        }
+
+        public int status() {
+            return status;
+        }
+
+        private static String detailOf(String body) {
+            try {
+                JsonNode problem = JSON.readTree(body);
+                return problem.path("detail").asText(body);
+            } catch (IOException e) {
+                return body;
+            }
+        }
+    }
+}

@@ -1,0 +1,189 @@
+package org.fhirsnapshot.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import org.fhirsnapshot.infra.FreePorts;
+import org.fhirsnapshot.infra.KafkaBroker;
+import org.fhirsnapshot.infra.PostgresServer;
+import org.fhirsnapshot.infra.Service;
+import org.fhirsnapshot.infra.ServiceProcess;
+import org.fhirsnapshot.infra.ServiceProperties;
+import org.fhirsnapshot.sandbox.FhirSandbox;
+
+/**
+ * The whole system on one machine: PostgreSQL and a Kafka broker (real servers, no Docker), the FHIR sandbox, and
+ * every service as its own process. A supervisor restarts a service process that dies, as a Kubernetes Deployment
+ * would.
+ */
+public final class LocalStack implements AutoCloseable {
+
+    /** Services in start order: each one's dependencies come before it. */
+    private static final List<Service> START_ORDER = List.of(Service.CONFIG, Service.MRN, Service.SYNC,
+            Service.ARCHIVE, Service.FETCH_WORKER);
+    private static final List<String> SERVICE_JVM_OPTIONS = List.of("-Xmx384m", "-XX:+UseSerialGC",
+            "-XX:TieredStopAtLevel=1", "-Xshare:auto");
+
+    private final StackOptions options;
+    private final Path root;
+    private PostgresServer postgres;
+    private KafkaBroker kafka;
+    private FhirSandbox sandbox;
+    private final Map<Service, ServiceProcess> services = new EnumMap<>(Service.class);
+    private final List<ServiceProcess> extraWorkers = new ArrayList<>();
+    private ScheduledExecutorService supervisor;
+
+    private LocalStack(StackOptions options) {
+        this.options = options;
+        this.root = Service.repositoryRoot();
+    }
+
+    /** Starts everything and returns once every service is ready. */
+    public static LocalStack start(StackOptions options, StartListener listener) {
+        LocalStack stack = new LocalStack(options);
+        try {
+            stack.startAll(listener);
+            return stack;
+        } catch (RuntimeException e) {
+            stack.close();
+            throw e;
+        }
+    }
+
+    /** Told as each part becomes ready. */
+    public interface StartListener {
+        void started(String part, String endpoint);
+    }
+
+    private void startAll(StartListener listener) {
+        Path data = options.dataDirectory().toAbsolutePath();
+        if (options.fresh()) {
+            deleteRecursively(data);
+        }
+        createDirectories(data.resolve("logs"));
+        postgres = PostgresServer.start(data.resolve("postgres"), options.postgresPort());
+        listener.started("PostgreSQL", "127.0.0.1:" + postgres.port());
+        kafka = KafkaBroker.start(data.resolve("kafka"), options.kafkaPort());
+        listener.started("Kafka", kafka.bootstrapServers());
+        if (options.sandboxPort() >= 0) {
+            sandbox = FhirSandbox.start(options.sandboxPort());
+            listener.started("FHIR sandbox", sandbox.baseUrl());
+        }
+        Map<Service, String> urls = new LinkedHashMap<>();
+        Map<Service, Integer> ports = new EnumMap<>(Service.class);
+        for (Service service : START_ORDER) {
+            int port = options.servicePorts().getOrDefault(service, 0);
+            ports.put(service, port == 0 ? FreePorts.next() : port);
+            urls.put(service, "http://127.0.0.1:" + ports.get(service));
+        }
+        for (Service service : START_ORDER) {
+            Map<String, String> properties = ServiceProperties.of(service, postgres, kafka.bootstrapServers(), urls,
+                    data.resolve("payloads"));
+            services.put(service, ServiceProcess.start(service, root, ports.get(service), properties,
+                    data.resolve("logs"), SERVICE_JVM_OPTIONS));
+            listener.started(service.module(), urls.get(service));
+        }
+        for (int i = 1; i < options.fetchWorkers(); i++) {
+            Map<String, String> properties = ServiceProperties.of(Service.FETCH_WORKER, postgres,
+                    kafka.bootstrapServers(), urls, data.resolve("payloads"));
+            extraWorkers.add(ServiceProcess.start(Service.FETCH_WORKER, root, FreePorts.next(), properties,
+                    data.resolve("logs/worker-" + (i + 1)), SERVICE_JVM_OPTIONS));
+            listener.started("fetch-worker #" + (i + 1), "");
+        }
+        supervisor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread thread = new Thread(r, "stack-supervisor");
+            thread.setDaemon(true);
+            return thread;
+        });
+        supervisor.scheduleWithFixedDelay(this::restartDeadServices, 2, 2, TimeUnit.SECONDS);
+    }
+
+    private void restartDeadServices() {
+        for (ServiceProcess process : allServiceProcesses()) {
+            try {
+                if (process.restartIfDead()) {
+                    System.err.printf("%n%s had stopped; restarted it%n", process.service().module());
+                }
+            } catch (RuntimeException e) {
+                System.err.printf("%n%s could not be restarted: %s%n", process.service().module(), e.getMessage());
+            }
+        }
+    }
+
+    private List<ServiceProcess> allServiceProcesses() {
+        List<ServiceProcess> all = new ArrayList<>(services.values());
+        all.addAll(extraWorkers);
+        return all;
+    }
+
+    public String url(Service service) {
+        return services.get(service).url();
+    }
+
+    public ServiceProcess process(Service service) {
+        return services.get(service);
+    }
+
+    public KafkaBroker kafka() {
+        return kafka;
+    }
+
+    /** The FHIR sandbox, or null when the stack runs against another FHIR server. */
+    public FhirSandbox sandbox() {
+        return sandbox;
+    }
+
+    public Path dataDirectory() {
+        return options.dataDirectory();
+    }
+
+    @Override
+    public void close() {
+        if (supervisor != null) {
+            supervisor.shutdownNow();
+        }
+        List<ServiceProcess> stopping = allServiceProcesses();
+        Collections.reverse(stopping);
+        stopping.parallelStream().forEach(ServiceProcess::close);
+        if (sandbox != null) {
+            sandbox.close();
+        }
+        if (kafka != null) {
+            kafka.close();
+        }
+        if (postgres != null) {
+            postgres.close();
+        }
+    }
+
+    private static void createDirectories(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        if (!Files.exists(dir)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+        } catch (IOException e) {
+            throw new UncheckedIOException("could not wipe " + dir, e);
+        }
+    }
+}

@@ -1,0 +1,133 @@
+package org.fhirsnapshot.launcher;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeFormatter;
+import java.time.ZoneOffset;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.locks.LockSupport;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipFile;
+import org.fhirsnapshot.infra.Service;
+
+/**
+ * The main job: registers the FHIR system, creates a project with its mappings and MRNs through the public APIs,
+ * shows progress until every instance is completed or failed, then streams the archive to a file.
+ */
+public final class SnapshotJob {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String[] STATUSES = {"pending", "fetching", "completed", "failed"};
+    /** The job gives up when nothing moved for this long. */
+    private static final Duration STALL_LIMIT = Duration.ofMinutes(10);
+
+    private final ApiClient api = new ApiClient();
+    private final Map<Service, String> urls;
+    private final PrintStream out;
+
+    public SnapshotJob(Map<Service, String> urls, PrintStream out) {
+        this.urls = urls;
+        this.out = out;
+    }
+
+    public SnapshotSummary run(SnapshotRequest request) {
+        Instant started = Instant.now();
+        String config = urls.get(Service.CONFIG);
+        String mrnService = urls.get(Service.MRN);
+
+        Map<String, Object> system = new LinkedHashMap<>();
+        system.put("name", "snapshot source");
+        system.put("baseUrl", request.fhirBaseUrl());
+        if (request.identifierSystem() != null) {
+            system.put("patientIdentifierSystem", request.identifierSystem());
+        }
+        system.put("auth", Map.of("type", "none"));
+        long systemId = api.post(config + "/api/fhir-systems", system).path("id").asLong();
+
+        String key = "snapshot-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
+                .format(started);
+        api.post(config + "/api/projects", Map.of("key", key, "name", "Snapshot " + key, "fhirSystemId", systemId,
+                "enabled", true));
+
+        Set<String> catalog = new HashSet<>();
+        api.get(config + "/api/catalog/predefined").forEach(entry -> catalog.add(entry.path("key").asText()));
+        for (String mapping : request.mappings()) {
+            boolean predefined = catalog.contains(mapping);
+            api.post(config + "/api/projects/" + key + "/mappings", Map.of("name", mapping, "type",
+                    predefined ? "predefined" : "custom", "spec", mapping));
+        }
+
+        JsonNode added = api.postText(mrnService + "/api/projects/" + key + "/mrns", String.join("\n",
+                request.mrns()));
+        long mrns = added.path("added").asLong() + added.path("alreadyPresent").asLong();
+        int rejected = added.path("rejected").size();
+        out.printf("Project %s: %d MRNs (%d rejected), %d mappings%n", key, mrns, rejected, request.mappings().size());
+
+        JsonNode summary = awaitAllFetched(mrnService + "/api/projects/" + key + "/summary",
+                mrns * request.mappings().size());
+
+        out.println("Streaming the archive...");
+        long bytes = api.download(urls.get(Service.ARCHIVE) + "/api/projects/" + key + "/archive", request.out());
+        Map<String, Long> byStatus = new LinkedHashMap<>();
+        for (String status : STATUSES) {
+            byStatus.put(status, summary.path("instances").path(status).asLong());
+        }
+        return new SnapshotSummary(key, mrns, byStatus, summary.path("protected").asLong(),
+                resourcesIn(request), request.out(), bytes, Duration.between(started, Instant.now()));
+    }
+
+    private JsonNode awaitAllFetched(String summaryUrl, long expected) {
+        ProgressBar bar = new ProgressBar(out);
+        long lastDone = -1;
+        Instant lastMove = Instant.now();
+        while (true) {
+            JsonNode summary = api.get(summaryUrl);
+            JsonNode instances = summary.path("instances");
+            long completed = instances.path("completed").asLong();
+            long failed = instances.path("failed").asLong();
+            long active = completed + failed + instances.path("pending").asLong() + instances.path("fetching")
+                    .asLong();
+            long done = completed + failed;
+            long total = Math.max(expected, active);
+            bar.show(done, total, String.format("completed %d, failed %d (protected %d)", completed, failed,
+                    summary.path("protected").asLong()));
+            if (done >= expected && done == active) {
+                bar.finish();
+                return summary;
+            }
+            if (done != lastDone) {
+                lastDone = done;
+                lastMove = Instant.now();
+            } else if (Duration.between(lastMove, Instant.now()).compareTo(STALL_LIMIT) > 0) {
+                bar.finish();
+                throw new IllegalStateException("no instance finished for " + STALL_LIMIT.toMinutes()
+                        + " minutes; see the service logs");
+            }
+            LockSupport.parkNanos(Duration.ofMillis(500).toNanos());
+        }
+    }
+
+    /** Counts the clinical resources the archive's manifest reports. */
+    private static long resourcesIn(SnapshotRequest request) {
+        try (ZipFile zip = new ZipFile(request.out().toFile())) {
+            ZipEntry manifest = zip.getEntry("manifest.json");
+            if (manifest == null) {
+                return 0;
+            }
+            try (InputStream in = zip.getInputStream(manifest)) {
+                return JSON.readTree(in).path("counts").path("resources").asLong();
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("the archive " + request.out() + " is not a readable ZIP", e);
+        }
+    }
+}

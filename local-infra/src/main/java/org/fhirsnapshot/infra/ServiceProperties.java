@@ -1,0 +1,38 @@
+package org.fhirsnapshot.infra;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * The configuration keys by which the launcher and the tests point a service at its database, Kafka, the other
+ * services and the payload store. Every service reads exactly these keys.
+ */
+public final class ServiceProperties {
+
+    private ServiceProperties() {
+    }
+
+    /**
+     * @param service the service to configure
+     * @param postgres the PostgreSQL server (its database is created here)
+     * @param kafkaBootstrap Kafka's bootstrap servers
+     * @param serviceUrls the base URL of each other service it may call
+     * @param payloadDirectory the payload store's directory
+     */
+    public static Map<String, String> of(Service service, PostgresServer postgres, String kafkaBootstrap,
+            Map<Service, String> serviceUrls, Path payloadDirectory) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        if (service.database() != null) {
+            postgres.createDatabase(service.database());
+            properties.put("quarkus.datasource.reactive.url", postgres.reactiveUrl(service.database()));
+            properties.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(service.database()));
+            properties.put("quarkus.datasource.username", PostgresServer.USER);
+            properties.put("quarkus.datasource.password", PostgresServer.PASSWORD);
+        }
+        properties.put("kafka.bootstrap.servers", kafkaBootstrap);
+        serviceUrls.forEach((other, url) -> properties.put("quarkus.rest-client." + other.module() + ".url", url));
+        properties.put("fhir-snapshot.payload-store.directory", payloadDirectory.toAbsolutePath().toString());
+        return properties;
+    }
+}

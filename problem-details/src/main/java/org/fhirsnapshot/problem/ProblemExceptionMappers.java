@@ -1,0 +1,82 @@
+package org.fhirsnapshot.problem;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import jakarta.validation.ConstraintViolation;
+import jakarta.validation.ConstraintViolationException;
+import jakarta.ws.rs.WebApplicationException;
+import jakarta.ws.rs.core.Response;
+import java.util.List;
+import java.util.UUID;
+import java.util.stream.Collectors;
+import org.jboss.logging.Logger;
+import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
+
+/**
+ * Turns every error a service can raise into problem+json: domain errors, validation errors, unreadable JSON, HTTP
+ * errors of the framework, and anything unexpected (a 500 that names no class and shows no stack trace; the log
+ * keeps the details under a reference the body gives).
+ */
+public class ProblemExceptionMappers {
+
+    private static final Logger LOG = Logger.getLogger(ProblemExceptionMappers.class);
+
+    @ServerExceptionMapper
+    public Response mapProblem(ProblemException e) {
+        return e.toProblem().toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response mapConstraintViolation(ConstraintViolationException e) {
+        List<Problem.FieldError> errors = e.getConstraintViolations().stream()
+                .map(v -> new Problem.FieldError(fieldOf(v), v.getMessage()))
+                .sorted((a, b) -> a.field().compareTo(b.field())).toList();
+        String detail = errors.stream().map(f -> f.field() + ": " + f.message()).collect(Collectors.joining("; "));
+        return new Problem("about:blank", "Invalid request", 400, detail, errors).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response mapUnreadableJson(JsonProcessingException e) {
+        String field = e instanceof JsonMappingException mapping
+                ? mapping.getPath().stream()
+                        .map(ref -> ref.getFieldName() != null ? ref.getFieldName() : "[" + ref.getIndex() + "]")
+                        .collect(Collectors.joining("."))
+                : "";
+        String detail = field.isEmpty()
+                ? "The request body is not valid JSON for this call."
+                : "The request body has a value of the wrong type or form at '" + field + "'.";
+        List<Problem.FieldError> errors = field.isEmpty() ? List.of() : List.of(new Problem.FieldError(field, detail));
+        return new Problem("about:blank", "Unreadable request body", 400, detail, errors).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response mapWebApplication(WebApplicationException e) {
+        int status = e.getResponse().getStatus();
+        Response.Status known = Response.Status.fromStatusCode(status);
+        String title = known != null ? known.getReasonPhrase() : "HTTP " + status;
+        String detail = switch (status) {
+            case 404 -> "There is nothing at this address. Check the path and the identifiers in it.";
+            case 405 -> "This address does not accept this HTTP method.";
+            case 406 -> "This address cannot answer in the media type asked for in Accept.";
+            case 415 -> "This address does not accept the request's Content-Type; send application/json.";
+            default -> title + ".";
+        };
+        return Problem.of(status, title, detail).toResponse();
+    }
+
+    @ServerExceptionMapper
+    public Response mapUnexpected(Exception e) {
+        String reference = UUID.randomUUID().toString();
+        LOG.errorf(e, "Unexpected error, reference %s", reference);
+        return Problem.of(500, "Internal error",
+                "The service failed to handle this request. Quote reference " + reference + " to an operator.")
+                .toResponse();
+    }
+
+    private static String fieldOf(ConstraintViolation<?> violation) {
+        String path = violation.getPropertyPath().toString();
+        // Method parameters come as "method.arg": keep what a client wrote.
+        int dot = path.indexOf('.');
+        return dot >= 0 ? path.substring(dot + 1) : path;
+    }
+}
