@@ -17,9 +17,9 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 /** {@code ./fhir-snapshot}: the local stack and the snapshot job. */
-@Command(name = "fhir-snapshot", mixinStandardHelpOptions = true, subcommands = { FhirSnapshotCli.Run.class,
-        FhirSnapshotCli.Up.class, FhirSnapshotCli.Token.class },
-        description = "Pull unaltered FHIR data for a cohort of MRNs and stream it as a ZIP.")
+@Command(name = "fhir-snapshot", mixinStandardHelpOptions = true, subcommands = {FhirSnapshotCli.Run.class,
+        FhirSnapshotCli.Up.class,
+        FhirSnapshotCli.Token.class}, description = "Pull unaltered FHIR data for a cohort of MRNs and stream it as a ZIP.")
 public final class FhirSnapshotCli implements Runnable {
 
     public static void main(String[] args) {
@@ -32,17 +32,15 @@ public final class FhirSnapshotCli implements Runnable {
         CommandLine.usage(this, System.out);
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true,
-            description = "Start the local stack, snapshot a cohort (the sandbox's demo cohort by default), "
-                    + "write the ZIP, print a summary and stop.")
+    @Command(name = "run", mixinStandardHelpOptions = true, description = "Start the local stack, snapshot a cohort (the sandbox's demo cohort by default), "
+            + "write the ZIP, print a summary and stop.")
     static final class Run implements Callable<Integer> {
 
         @Option(names = "--fhir-base", description = "FHIR base URL to snapshot from (default: the built-in sandbox)")
         String fhirBase;
 
-        @Option(names = "--identifier-system",
-                description = "MRN identifier system (default with the sandbox: its MRN system; otherwise MRNs are "
-                        + "Patient ids)")
+        @Option(names = "--identifier-system", description = "MRN identifier system (default with the sandbox: its MRN system; otherwise MRNs are "
+                + "Patient ids)")
         String identifierSystem;
 
         @Option(names = "--mrns", description = "file with one MRN a line (default: the sandbox's demo cohort)")
@@ -53,16 +51,14 @@ public final class FhirSnapshotCli implements Runnable {
                 + "Observation?category=social-history)")
         List<String> mappings = new ArrayList<>();
 
-        @Option(names = "--out", description = "where to write the ZIP (default: ${DEFAULT-VALUE})",
-                defaultValue = "snapshot.zip")
+        @Option(names = "--out", description = "where to write the ZIP (default: ${DEFAULT-VALUE})", defaultValue = "snapshot.zip")
         Path out;
 
         @Option(names = "--data", description = "working directory of this run, wiped first (default: "
                 + "${DEFAULT-VALUE})", defaultValue = ".fhir-snapshot/run")
         Path data;
 
-        @Option(names = "--workers", description = "fetch-worker processes (default: ${DEFAULT-VALUE})",
-                defaultValue = "1")
+        @Option(names = "--workers", description = "fetch-worker processes (default: ${DEFAULT-VALUE})", defaultValue = "1")
         int workers;
 
         @Override
@@ -78,7 +74,8 @@ public final class FhirSnapshotCli implements Runnable {
             try (LocalStack stack = LocalStack.start(options, (part, endpoint) -> System.out.printf("  %-16s %s%n",
                     part, endpoint))) {
                 String base = fhirBase != null ? fhirBase : stack.sandbox().baseUrl();
-                String system = identifierSystem != null ? identifierSystem
+                String system = identifierSystem != null
+                        ? identifierSystem
                         : fhirBase == null ? SandboxCohort.MRN_SYSTEM : null;
                 SnapshotRequest request = new SnapshotRequest(base, system, mrns,
                         mappings.isEmpty() ? SnapshotRequest.DEMO_MAPPINGS : mappings, out);
@@ -90,12 +87,10 @@ public final class FhirSnapshotCli implements Runnable {
         }
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true,
-            description = "Start the local stack in the foreground and print its endpoints; Ctrl-C stops it.")
+    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the local stack in the foreground and print its endpoints; Ctrl-C stops it.")
     static final class Up implements Callable<Integer> {
 
-        @Option(names = "--data", description = "data directory, kept between runs (default: ${DEFAULT-VALUE})",
-                defaultValue = ".fhir-snapshot")
+        @Option(names = "--data", description = "data directory, kept between runs (default: ${DEFAULT-VALUE})", defaultValue = ".fhir-snapshot")
         Path data;
 
         @Option(names = "--fresh", description = "wipe the data directory first")
@@ -105,8 +100,7 @@ public final class FhirSnapshotCli implements Runnable {
                 + "--port fhir-sandbox=9090")
         Map<String, Integer> ports = Map.of();
 
-        @Option(names = "--workers", description = "fetch-worker processes (default: ${DEFAULT-VALUE})",
-                defaultValue = "1")
+        @Option(names = "--workers", description = "fetch-worker processes (default: ${DEFAULT-VALUE})", defaultValue = "1")
         int workers;
 
         @Override
@@ -136,8 +130,7 @@ public final class FhirSnapshotCli implements Runnable {
         }
     }
 
-    @Command(name = "token", mixinStandardHelpOptions = true,
-            description = "Print a bearer token for the local stack (once the APIs require OIDC).")
+    @Command(name = "token", mixinStandardHelpOptions = true, description = "Print a bearer token for the local stack (once the APIs require OIDC).")
     static final class Token implements Callable<Integer> {
 
         @Option(names = "--role", required = true, description = "admin, reader, exporter or manager")

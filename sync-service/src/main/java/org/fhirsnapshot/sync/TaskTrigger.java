@@ -1,0 +1,12 @@
+package org.fhirsnapshot.sync;
+
+/** Why a task was opened: stored in {@code task.trigger}. */
+public final class TaskTrigger {
+
+    public static final String MAPPING_CHANGED = "mapping-changed";
+    public static final String MRN_CHANGED = "mrn-changed";
+    public static final String MANUAL = "manual";
+
+    private TaskTrigger() {
+    }
+}
