@@ -41,16 +41,23 @@ public final class ZipEntryNames {
     private final Set<String> takenPaths = new HashSet<>();
 
     /**
-     * Reserves a file name at the root of the archive (such as {@code manifest.json}) so that no folder gets it.
+     * Reserves a name at the root of the archive (such as {@code manifest.json}) so that nothing else gets it.
      *
      * @return the name, as given
      */
-    public String rootFile(String name) {
-        if (!takenTopLevel.add(name.toLowerCase(Locale.ROOT))) {
-            throw new IllegalArgumentException("root name already in use: " + name);
+    public String reserve(String rootName) {
+        if (!takenTopLevel.add(rootName.toLowerCase(Locale.ROOT))) {
+            throw new IllegalArgumentException("root name already in use: " + rootName);
         }
-        takenPaths.add(name.toLowerCase(Locale.ROOT));
-        return name;
+        takenPaths.add(rootName.toLowerCase(Locale.ROOT));
+        return rootName;
+    }
+
+    /** A file at the root named after {@code value} (such as a resource type), distinct from every other name. */
+    public String rootFile(String value, String extension) {
+        String name = unique(segment(value), extension, takenTopLevel);
+        takenPaths.add((name + extension).toLowerCase(Locale.ROOT));
+        return name + extension;
     }
 
     /** The folder of {@code value} (an MRN): the same folder every time for the same value. */

@@ -38,6 +38,11 @@ public enum Service {
         return repositoryRoot.resolve(module).resolve("target/quarkus-app/quarkus-run.jar");
     }
 
+    /** Whether other services call this one over REST (and so need its URL). */
+    public boolean calledByOtherServices() {
+        return this == CONFIG || this == MRN;
+    }
+
     public static Service ofModule(String module) {
         for (Service service : values()) {
             if (service.module.equals(module.trim().toLowerCase(Locale.ROOT))) {

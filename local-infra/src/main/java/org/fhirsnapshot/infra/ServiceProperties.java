@@ -31,7 +31,11 @@ public final class ServiceProperties {
             properties.put("quarkus.datasource.password", PostgresServer.PASSWORD);
         }
         properties.put("kafka.bootstrap.servers", kafkaBootstrap);
-        serviceUrls.forEach((other, url) -> properties.put("quarkus.rest-client." + other.module() + ".url", url));
+        serviceUrls.forEach((other, url) -> {
+            if (other != service && other.calledByOtherServices()) {
+                properties.put("quarkus.rest-client." + other.module() + ".url", url);
+            }
+        });
         properties.put("fhir-snapshot.payload-store.directory", payloadDirectory.toAbsolutePath().toString());
         return properties;
     }

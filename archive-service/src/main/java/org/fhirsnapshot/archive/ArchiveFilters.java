@@ -1,0 +1,148 @@
+package org.fhirsnapshot.archive;
+
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import org.fhirsnapshot.contracts.internal.ArchiveEntry;
+import org.fhirsnapshot.problem.Problem;
+import org.fhirsnapshot.problem.ProblemException;
+
+/**
+ * What a client asked to put in an archive. Empty lists mean "all".
+ *
+ * @param mrns only these MRNs
+ * @param mappings only these mappings, each given by id, name or key
+ * @param format the layout
+ * @param fetchedAfter only instances fetched at or after this time, or null
+ * @param fetchedBefore only instances fetched before this time, or null
+ */
+public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFormat format, Instant fetchedAfter,
+        Instant fetchedBefore) {
+
+    /** At most this many values per repeatable filter (they travel in a URL to mrn-service). */
+    static final int MAX_VALUES = 500;
+
+    public ArchiveFilters {
+        mrns = List.copyOf(new LinkedHashSet<>(mrns));
+        mappings = List.copyOf(new LinkedHashSet<>(mappings));
+    }
+
+    /** Everything, as json. */
+    public static ArchiveFilters all() {
+        return new ArchiveFilters(List.of(), List.of(), ArchiveFormat.json, null, null);
+    }
+
+    /**
+     * Reads the query parameters of an archive request.
+     *
+     * @throws ProblemException 400 naming every offending parameter
+     */
+    public static ArchiveFilters parse(List<String> mrns, List<String> mappings, String format, String fetchedAfter,
+            String fetchedBefore, String from, String to) {
+        List<Problem.FieldError> errors = new ArrayList<>();
+        List<String> mrnValues = values("mrn", mrns, errors);
+        List<String> mappingValues = values("mapping", mappings, errors);
+        ArchiveFormat archiveFormat = ArchiveFormat.json;
+        try {
+            archiveFormat = ArchiveFormat.parse(format);
+        } catch (ProblemException e) {
+            errors.add(new Problem.FieldError("format", e.getMessage()));
+        }
+        Instant after = instant("fetchedAfter", fetchedAfter, errors);
+        Instant before = instant("fetchedBefore", fetchedBefore, errors);
+        if (after != null && before != null && !after.isBefore(before)) {
+            errors.add(new Problem.FieldError("fetchedBefore", "fetchedBefore must be later than fetchedAfter."));
+        }
+        for (String[] clinical : new String[][]{{"from", from}, {"to", to}}) {
+            if (clinical[1] != null && !clinical[1].isBlank()) {
+                errors.add(new Problem.FieldError(clinical[0], clinical[0]
+                        + " (clinical date of each resource) is not yet supported; use fetchedAfter/fetchedBefore to"
+                        + " filter by fetch time."));
+            }
+        }
+        if (!errors.isEmpty()) {
+            String detail = String.join(" ", errors.stream().map(Problem.FieldError::message).toList());
+            throw new ProblemException(400, "Invalid request", detail, errors);
+        }
+        return new ArchiveFilters(mrnValues, mappingValues, archiveFormat, after, before);
+    }
+
+    private static List<String> values(String field, List<String> given, List<Problem.FieldError> errors) {
+        List<String> values = new ArrayList<>();
+        for (String value : given == null ? List.<String>of() : given) {
+            if (value == null || value.isBlank()) {
+                errors.add(new Problem.FieldError(field, field + " must not be blank when given."));
+                return List.of();
+            }
+            values.add(value.trim());
+        }
+        if (values.size() > MAX_VALUES) {
+            errors.add(new Problem.FieldError(field, "At most " + MAX_VALUES + " " + field
+                    + " values per request; split the download."));
+        }
+        return values;
+    }
+
+    private static Instant instant(String field, String value, List<Problem.FieldError> errors) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return Instant.parse(value.trim());
+        } catch (DateTimeParseException e) {
+            errors.add(new Problem.FieldError(field, field
+                    + " must be an ISO-8601 instant such as 2026-01-31T00:00:00Z."));
+            return null;
+        }
+    }
+
+    /**
+     * Whether an entry that mrn-service listed matches. mrn-service filters already; this check makes sure a
+     * narrowed archive never holds another patient's data even if it did not.
+     */
+    public boolean matches(ArchiveEntry entry) {
+        if (!mrns.isEmpty() && !mrns.contains(entry.mrn())) {
+            return false;
+        }
+        if (!mappings.isEmpty() && !mappings.contains(String.valueOf(entry.mappingId()))
+                && !mappings.contains(entry.mappingKey()) && !mappings.contains(entry.mappingName())) {
+            return false;
+        }
+        if (fetchedAfter != null && (entry.fetchedAt() == null || entry.fetchedAt().isBefore(fetchedAfter))) {
+            return false;
+        }
+        return fetchedBefore == null || (entry.fetchedAt() != null && entry.fetchedAt().isBefore(fetchedBefore));
+    }
+
+    /** The filters as the manifest shows them (the archive holds the MRNs anyway). */
+    public Map<String, Object> manifestView() {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("format", format.name());
+        view.put("mrn", mrns);
+        view.put("mapping", mappings);
+        putIfSet(view, "fetchedAfter", fetchedAfter);
+        putIfSet(view, "fetchedBefore", fetchedBefore);
+        return view;
+    }
+
+    /** The filters as the download audit keeps them: no MRN, only how many were asked for. */
+    public Map<String, Object> auditView() {
+        Map<String, Object> view = new LinkedHashMap<>();
+        view.put("format", format.name());
+        view.put("mrnCount", mrns.size());
+        view.put("mapping", mappings);
+        putIfSet(view, "fetchedAfter", fetchedAfter);
+        putIfSet(view, "fetchedBefore", fetchedBefore);
+        return view;
+    }
+
+    private static void putIfSet(Map<String, Object> view, String key, Instant value) {
+        if (value != null) {
+            view.put(key, value.toString());
+        }
+    }
+}

@@ -1,0 +1,470 @@
+package org.fhirsnapshot.archive;
+
+import static io.restassured.RestAssured.given;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.hamcrest.Matchers.containsString;
+import static org.hamcrest.Matchers.equalTo;
+import static org.hamcrest.Matchers.hasItem;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
+import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
+import io.restassured.http.ContentType;
+import io.restassured.response.Response;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.zip.ZipEntry;
+import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipInputStream;
+import org.awaitility.Awaitility;
+import org.eclipse.microprofile.config.ConfigProvider;
+import org.fhirsnapshot.sandbox.FhirSandbox;
+import org.fhirsnapshot.sandbox.GroundTruth.PatientTruth;
+import org.fhirsnapshot.sandbox.SandboxCohort;
+import org.fhirsnapshot.testinfra.KafkaTestResource;
+import org.fhirsnapshot.testinfra.PostgresTestResource;
+import org.fhirsnapshot.testinfra.ServiceProcessTestResource;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Downloads archives of a real snapshot: config-service, mrn-service and fetch-worker run as processes against this
+ * JVM's Kafka and PostgreSQL, and fetch from the FHIR sandbox; the ZIP is checked against the sandbox's ground
+ * truth. The snapshot is made once for the class (its own project key); each test only reads it.
+ */
+@QuarkusTest
+@QuarkusTestResource(value = KafkaTestResource.class)
+@QuarkusTestResource(value = PostgresTestResource.class, initArgs = @ResourceArg(name = "database", value = "archive"))
+@QuarkusTestResource(value = ServiceProcessTestResource.class, initArgs = @ResourceArg(name = "services", value = "config-service,mrn-service,fetch-worker"))
+class ArchiveDownloadTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final String LABORATORY = "laboratory";
+    private static final String VITAL_SIGNS = "vital-signs";
+
+    private static FhirSandbox sandbox;
+    private static Snapshot snapshot;
+
+    /** The project made for this class: its key, its mappings by catalog key, and its MRNs by role. */
+    private record Snapshot(String key, Map<String, JsonNode> mappings, List<String> mrns, String plain,
+            String heavy, String emptyChart, String restricted, String unknown) {
+    }
+
+    @BeforeAll
+    static void snapshotADemoSubset() {
+        sandbox = FhirSandbox.start(0);
+        snapshot = createSnapshot();
+    }
+
+    @AfterAll
+    static void stopSandbox() {
+        if (sandbox != null) {
+            sandbox.close();
+        }
+    }
+
+    @Test
+    void archiveHoldsEveryFetchedResourceExactlyOnceAndListsFailuresInTheManifest() throws IOException {
+        Response response = given().when().get("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(200)
+                .contentType("application/zip")
+                .header("Content-Disposition", "attachment; filename=\"" + snapshot.key() + "-snapshot.zip\"")
+                .extract().response();
+        Map<String, byte[]> zip = unzip(response.asByteArray());
+        JsonNode manifest = JSON.readTree(zip.get("manifest.json"));
+
+        long expectedResources = 0;
+        List<String> expectedFiles = new ArrayList<>();
+        for (String mrn : List.of(snapshot.plain(), snapshot.heavy(), snapshot.emptyChart())) {
+            for (JsonNode mapping : snapshot.mappings().values()) {
+                String path = mrn + "/" + mapping.path("key").asText() + ".json";
+                expectedFiles.add(path);
+                List<String> expectedIds = truth(mrn).resourceIdsBySearch()
+                        .getOrDefault(mapping.path("query").asText(), List.of());
+                assertThat(zip).as(path).containsKey(path);
+                // Every resource exactly once; outcome entries (4101 "no results") never count.
+                assertThat(resourceIds(zip.get(path))).as(path).containsExactlyInAnyOrderElementsOf(expectedIds);
+                expectedResources += expectedIds.size();
+            }
+        }
+        assertThat(zip.keySet()).containsExactlyInAnyOrderElementsOf(concat(expectedFiles, "manifest.json"));
+        assertThat(zip.keySet()).noneMatch(name -> name.startsWith(snapshot.unknown() + "/")
+                || name.startsWith(snapshot.restricted() + "/"));
+
+        assertThat(manifest.path("project").asText()).isEqualTo(snapshot.key());
+        assertThat(manifest.path("format").asText()).isEqualTo("json");
+        JsonNode counts = manifest.path("counts");
+        assertThat(counts.path("files").asInt()).isEqualTo(expectedFiles.size());
+        assertThat(counts.path("completed").asInt()).isEqualTo(expectedFiles.size());
+        assertThat(counts.path("failed").asInt()).isEqualTo(4);
+        assertThat(counts.path("protected").asInt()).isEqualTo(2);
+        assertThat(counts.path("resources").asLong()).isEqualTo(expectedResources).isPositive();
+
+        for (JsonNode file : manifest.path("files")) {
+            byte[] bytes = zip.get(file.path("path").asText());
+            assertThat(file.path("sha256").asText()).isEqualTo(sha256(bytes));
+            assertThat(file.path("size").asLong()).isEqualTo(bytes.length);
+            assertThat(file.path("resources").asInt()).isEqualTo(resourceIds(bytes).size());
+            assertThat(file.path("fetchedAt").asText()).isNotBlank();
+        }
+        Map<String, List<JsonNode>> failedByMrn = new LinkedHashMap<>();
+        manifest.path("failed").forEach(f -> failedByMrn.computeIfAbsent(f.path("mrn").asText(),
+                mrn -> new ArrayList<>()).add(f));
+        assertThat(failedByMrn.keySet()).containsExactlyInAnyOrder(snapshot.unknown(), snapshot.restricted());
+        assertThat(failedByMrn.get(snapshot.unknown())).hasSize(2).allSatisfy(f -> {
+            assertThat(f.path("status").asText()).isEqualTo("failed");
+            assertThat(f.path("errorClass").asText()).isEqualTo("not_found");
+            assertThat(f.path("protected").asBoolean()).isFalse();
+        });
+        assertThat(failedByMrn.get(snapshot.restricted())).hasSize(2).allSatisfy(f -> {
+            assertThat(f.path("status").asText()).isEqualTo("failed");
+            assertThat(f.path("protected").asBoolean()).isTrue();
+        });
+    }
+
+    @Test
+    void mrnAndMappingFiltersNarrowTheArchive() throws IOException {
+        JsonNode laboratory = snapshot.mappings().get(LABORATORY);
+
+        Map<String, byte[]> byMrn = unzip(given().queryParam("mrn", snapshot.plain(), snapshot.unknown())
+                .when().get("/api/projects/{key}/archive", snapshot.key())
+                .then().statusCode(200).extract().asByteArray());
+        assertThat(byMrn.keySet()).allMatch(name -> name.equals("manifest.json")
+                || name.startsWith(snapshot.plain() + "/")).hasSize(3);
+        JsonNode manifest = JSON.readTree(byMrn.get("manifest.json"));
+        assertThat(manifest.path("failed")).hasSize(2)
+                .allSatisfy(f -> assertThat(f.path("mrn").asText()).isEqualTo(snapshot.unknown()));
+        assertThat(manifest.path("filters").path("mrn")).hasSize(2);
+
+        for (String mapping : List.of(laboratory.path("id").asText(), laboratory.path("name").asText(),
+                laboratory.path("key").asText())) {
+            Map<String, byte[]> byMapping = unzip(given().queryParam("mapping", mapping)
+                    .queryParam("mrn", snapshot.plain(), snapshot.heavy())
+                    .when().get("/api/projects/{key}/archive", snapshot.key())
+                    .then().statusCode(200).extract().asByteArray());
+            String file = laboratory.path("key").asText() + ".json";
+            assertThat(byMapping.keySet()).as("mapping=" + mapping).containsExactlyInAnyOrder("manifest.json",
+                    snapshot.plain() + "/" + file, snapshot.heavy() + "/" + file);
+        }
+    }
+
+    @Test
+    void ndjsonPutsEachResourceTypeInOneFileAcrossMrns() throws IOException {
+        Map<String, byte[]> zip = unzip(given().queryParam("format", "ndjson")
+                .when().get("/api/projects/{key}/archive", snapshot.key())
+                .then().statusCode(200).contentType("application/zip").extract().asByteArray());
+
+        List<String> expected = new ArrayList<>();
+        for (String mrn : List.of(snapshot.plain(), snapshot.heavy(), snapshot.emptyChart())) {
+            for (JsonNode mapping : snapshot.mappings().values()) {
+                expected.addAll(truth(mrn).resourceIdsBySearch().getOrDefault(mapping.path("query").asText(),
+                        List.of()));
+            }
+        }
+        assertThat(zip.keySet()).containsExactlyInAnyOrder("Observation.ndjson", "manifest.json");
+        List<String> ids = new ArrayList<>();
+        for (String line : new String(zip.get("Observation.ndjson"), StandardCharsets.UTF_8)
+                .split("\n")) {
+            JsonNode resource = JSON.readTree(line);
+            ids.add(resource.path("resourceType").asText() + "/" + resource.path("id").asText());
+        }
+        assertThat(ids).containsExactlyInAnyOrderElementsOf(expected);
+        JsonNode manifest = JSON.readTree(zip.get("manifest.json"));
+        assertThat(manifest.path("counts").path("resources").asLong()).isEqualTo(expected.size());
+        assertThat(manifest.path("sources")).hasSize(6);
+    }
+
+    @Test
+    void unknownProjectIsA404ProblemNotAZip() {
+        given().when().get("/api/projects/{key}/archive", "no-such-project-" + suffix())
+                .then().statusCode(404)
+                .contentType("application/problem+json")
+                .body("status", equalTo(404))
+                .body("detail", containsString("no-such-project-"));
+    }
+
+    @Test
+    void invalidFiltersAreA400ProblemBeforeAnyByte() {
+        given().queryParam("format", "csv").when().get("/api/projects/{key}/archive", snapshot.key())
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", hasItem("format"));
+        given().when().get("/api/projects/{key}/archive", "Not_A_Key")
+                .then().statusCode(400)
+                .contentType("application/problem+json");
+        given().queryParam("fetchedAfter", "last tuesday").when()
+                .get("/api/projects/{key}/archive", snapshot.key())
+                .then().statusCode(400)
+                .body("errors.field", hasItem("fetchedAfter"));
+    }
+
+    @Test
+    void everyDownloadIsRecordedWithoutItsMrns() {
+        Response download = given().queryParam("mrn", snapshot.plain()).queryParam("mapping", LABORATORY)
+                .when().get("/api/projects/{key}/archive", snapshot.key())
+                .then().statusCode(200).extract().response();
+        long id = Long.parseLong(download.header("X-Download-Id"));
+        int sent = download.asByteArray().length;
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Response list = given().queryParam("size", 200)
+                    .when().get("/api/projects/{key}/downloads", snapshot.key())
+                    .then().statusCode(200).contentType(ContentType.JSON).extract().response();
+            JsonNode page = JSON.readTree(list.asByteArray());
+            assertThat(page.path("total").asLong()).isPositive();
+            JsonNode record = null;
+            for (JsonNode item : page.path("items")) {
+                if (item.path("id").asLong() == id) {
+                    record = item;
+                }
+            }
+            assertThat(record).as("download " + id).isNotNull();
+            assertThat(record.path("status").asText()).isEqualTo("completed");
+            assertThat(record.path("projectKey").asText()).isEqualTo(snapshot.key());
+            assertThat(record.path("files").asInt()).isEqualTo(1);
+            assertThat(record.path("bytes").asLong()).isEqualTo(sent);
+            assertThat(record.path("finishedAt").asText()).isNotBlank();
+            assertThat(record.path("filters").path("mrnCount").asInt()).isEqualTo(1);
+            assertThat(record.path("filters").path("mapping")).hasSize(1);
+            assertThat(list.asString()).doesNotContain(snapshot.plain());
+        });
+        given().when().get("/q/metrics").then().statusCode(200)
+                .body(containsString("archive_downloads_total"))
+                .body(containsString("archive_sent_bytes_total"));
+    }
+
+    @Test
+    void aPayloadThatNoLongerMatchesItsReferenceCutsTheStartedDownloadOffAndIsRecordedAsFailed()
+            throws IOException {
+        JsonNode manifest = JSON.readTree(unzip(given().when().get("/api/projects/{key}/archive", snapshot.key())
+                .then().statusCode(200).extract().asByteArray()).get("manifest.json"));
+        // The last file of the archive, after the heavy chart: by then the response is well under way.
+        List<JsonNode> files = new ArrayList<>();
+        manifest.path("files").forEach(files::add);
+        String hex = files.get(files.size() - 1).path("sha256").asText();
+        long before = 0;
+        for (JsonNode file : files) {
+            if (file.path("sha256").asText().equals(hex)) {
+                break;
+            }
+            before += file.path("size").asLong();
+        }
+        assertThat(before).as("payload bytes streamed before the broken one").isGreaterThan(1_000_000);
+        Path stored = Path.of(ConfigProvider.getConfig().getValue("fhir-snapshot.payload-store.directory",
+                String.class)).resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex + ".json.gz");
+        byte[] original = Files.readAllBytes(stored);
+        try {
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(stored))) {
+                out.write("{\"resourceType\":\"Bundle\",\"entry\":[]}".getBytes(StandardCharsets.UTF_8));
+            }
+            HttpResponse<InputStream> response = send("/api/projects/" + snapshot.key() + "/archive");
+            assertThat(response.statusCode()).isEqualTo(200);
+            ByteArrayOutputStream received = new ByteArrayOutputStream();
+            // The response is cut off: no closing chunk, so the client sees an error, not the end of a file...
+            assertThatThrownBy(() -> {
+                try (InputStream body = response.body()) {
+                    body.transferTo(received);
+                }
+            }).isInstanceOf(IOException.class);
+            // ...and what arrived is not a complete ZIP: no end-of-central-directory record.
+            assertThat(received.size()).isPositive();
+            assertThat(containsEndOfCentralDirectory(received.toByteArray())).isFalse();
+        } finally {
+            Files.write(stored, original);
+        }
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode newest = readTree(given().queryParam("size", 1)
+                    .when().get("/api/projects/{key}/downloads", snapshot.key())
+                    .then().statusCode(200).extract().asByteArray()).path("items").get(0);
+            assertThat(newest.path("status").asText()).isEqualTo("failed");
+            assertThat(newest.path("bytes").asLong()).isPositive();
+            assertThat(newest.path("finishedAt").asText()).isNotBlank();
+        });
+    }
+
+    @Test
+    void downloadsOfAnUnknownProjectAreA404Problem() {
+        given().when().get("/api/projects/{key}/downloads", "no-such-project-" + suffix())
+                .then().statusCode(404)
+                .contentType("application/problem+json");
+    }
+
+    // --- the snapshot ----------------------------------------------------------------------------------------------
+
+    private static Snapshot createSnapshot() {
+        String configUrl = url("config-service");
+        String mrnUrl = url("mrn-service");
+        String key = "archive-" + suffix();
+
+        long systemId = given().baseUri(configUrl).contentType(ContentType.JSON)
+                .body(Map.of("name", "Sandbox " + key, "baseUrl", sandbox.baseUrl(), "patientIdentifierSystem",
+                        SandboxCohort.MRN_SYSTEM, "auth", Map.of("type", "none")))
+                .when().post("/api/fhir-systems").then().statusCode(201).extract().jsonPath().getLong("id");
+        given().baseUri(configUrl).contentType(ContentType.JSON)
+                .body(Map.of("key", key, "name", "Archive test " + key, "fhirSystemId", systemId, "enabled", true))
+                .when().post("/api/projects").then().statusCode(201);
+        for (String[] mapping : new String[][]{{"Laboratory", LABORATORY}, {"Vital signs", VITAL_SIGNS}}) {
+            given().baseUri(configUrl).contentType(ContentType.JSON)
+                    .body(Map.of("name", mapping[0], "type", "predefined", "spec", mapping[1]))
+                    .when().post("/api/projects/{key}/mappings", key).then().statusCode(201);
+        }
+
+        List<PatientTruth> patients = sandbox.cohort().groundTruth().patients();
+        PatientTruth plain = patients.stream().filter(p -> p.exists() && !p.restricted()
+                && between(labCount(p), 1, 99)).findFirst().orElseThrow();
+        // A heavy chart (thousands of laboratory results over many pages) makes the ZIP far larger than any buffer.
+        PatientTruth heavy = patients.stream().filter(p -> p.exists() && !p.restricted()
+                && labCount(p) >= 1_000).findFirst().orElseThrow();
+        PatientTruth emptyChart = patients.stream().filter(p -> p.exists() && !p.restricted()
+                && p.resourceIdsBySearch().entrySet().stream()
+                        .allMatch(e -> e.getKey().equals("Patient") || e.getValue().isEmpty()))
+                .findFirst().orElseThrow();
+        PatientTruth restricted = patients.stream().filter(PatientTruth::restricted).findFirst().orElseThrow();
+        PatientTruth unknown = patients.stream().filter(p -> !p.exists()).findFirst().orElseThrow();
+        List<String> mrns = List.of(plain.mrn(), heavy.mrn(), emptyChart.mrn(), restricted.mrn(), unknown.mrn());
+
+        given().baseUri(mrnUrl).contentType(ContentType.JSON).body(Map.of("mrns", mrns))
+                .when().post("/api/projects/{key}/mrns", key).then().statusCode(200)
+                .body("added", equalTo(mrns.size()));
+
+        JsonNode projectMappings = readTree(given().baseUri(configUrl)
+                .when().get("/internal/projects/{key}/mappings", key)
+                .then().statusCode(200).extract().asByteArray());
+        Map<String, JsonNode> mappings = new LinkedHashMap<>();
+        projectMappings.path("mappings").forEach(m -> mappings.put(m.path("spec").asText(), m));
+        assertThat(mappings).containsOnlyKeys(LABORATORY, VITAL_SIGNS);
+
+        given().baseUri(mrnUrl).contentType(ContentType.JSON)
+                .body(Map.of("fhirSystemId", projectMappings.path("fhirSystemId").asLong(), "mappings",
+                        projectMappings.path("mappings")))
+                .when().post("/internal/projects/{key}/reconcile", key).then().statusCode(200)
+                .body("created", equalTo(mrns.size() * 2));
+
+        Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
+            JsonNode summary = readTree(given().baseUri(mrnUrl).when().get("/api/projects/{key}/summary", key)
+                    .then().statusCode(200).extract().asByteArray());
+            JsonNode instances = summary.path("instances");
+            assertThat(instances.path("completed").asLong() + instances.path("failed").asLong())
+                    .as("finished instances in %s", summary).isEqualTo(mrns.size() * 2L);
+        });
+        return new Snapshot(key, mappings, mrns, plain.mrn(), heavy.mrn(), emptyChart.mrn(), restricted.mrn(),
+                unknown.mrn());
+    }
+
+    // --- helpers -------------------------------------------------------------------------------------------------
+
+    private static int labCount(PatientTruth patient) {
+        return patient.resourceIdsBySearch().getOrDefault("Observation?category=" + LABORATORY, List.of()).size();
+    }
+
+    private static boolean between(int value, int min, int max) {
+        return value >= min && value <= max;
+    }
+
+    private static PatientTruth truth(String mrn) {
+        return sandbox.cohort().groundTruth().patient(mrn);
+    }
+
+    /** {@code Type/id} of every entry of a searchset Bundle that is not an outcome entry, duplicates kept. */
+    private static List<String> resourceIds(byte[] bundle) throws IOException {
+        List<String> ids = new ArrayList<>();
+        for (JsonNode entry : JSON.readTree(bundle).path("entry")) {
+            if ("outcome".equals(entry.path("search").path("mode").asText())) {
+                continue;
+            }
+            JsonNode resource = entry.path("resource");
+            ids.add(resource.path("resourceType").asText() + "/" + resource.path("id").asText());
+        }
+        return ids;
+    }
+
+    private static Map<String, byte[]> unzip(byte[] bytes) throws IOException {
+        Map<String, byte[]> entries = new LinkedHashMap<>();
+        String last = null;
+        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
+            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+                assertThat(entries).as("entries are unique").doesNotContainKey(entry.getName());
+                entries.put(entry.getName(), zip.readAllBytes());
+                last = entry.getName();
+            }
+        }
+        assertThat(last).as("the manifest comes last").isEqualTo("manifest.json");
+        return entries;
+    }
+
+    private static HttpResponse<InputStream> send(String path) {
+        try {
+            return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"
+                    + RestAssured.port + path)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static boolean containsEndOfCentralDirectory(byte[] zip) {
+        for (int i = zip.length - 4; i >= 0; i--) {
+            if (zip[i] == 'P' && zip[i + 1] == 'K' && zip[i + 2] == 5 && zip[i + 3] == 6) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static List<String> concat(List<String> list, String more) {
+        List<String> all = new ArrayList<>(list);
+        all.add(more);
+        return all;
+    }
+
+    private static JsonNode readTree(byte[] json) {
+        try {
+            return JSON.readTree(json);
+        } catch (IOException e) {
+            throw new AssertionError(e);
+        }
+    }
+
+    private static String url(String service) {
+        return ConfigProvider.getConfig().getValue("quarkus.rest-client." + service + ".url", String.class);
+    }
+
+    private static String suffix() {
+        return UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    private static String sha256(byte[] bytes) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

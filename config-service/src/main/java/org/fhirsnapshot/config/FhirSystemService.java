@@ -1,0 +1,109 @@
+package org.fhirsnapshot.config;
+
+import io.quarkus.hibernate.reactive.panache.common.WithSession;
+import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.panache.common.Page;
+import io.quarkus.panache.common.Sort;
+import io.smallrye.mutiny.Uni;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.stream.Collectors;
+import org.fhirsnapshot.config.persistence.FhirSystemEntity;
+import org.fhirsnapshot.config.persistence.FhirSystemRepository;
+import org.fhirsnapshot.config.persistence.ProjectRepository;
+import org.fhirsnapshot.config.persistence.SqlStates;
+import org.fhirsnapshot.problem.ProblemException;
+
+/** FHIR systems: create, read, update, delete (refused while a project uses the system). */
+@ApplicationScoped
+public class FhirSystemService {
+
+    private static final int PROJECTS_NAMED_IN_CONFLICT = 10;
+
+    private final FhirSystemRepository systems;
+    private final ProjectRepository projects;
+
+    public FhirSystemService(FhirSystemRepository systems, ProjectRepository projects) {
+        this.systems = systems;
+        this.projects = projects;
+    }
+
+    @WithTransaction
+    public Uni<FhirSystemEntity> create(FhirSystemDefinition definition) {
+        return Uni.createFrom().item(() -> {
+            FhirSystemEntity entity = new FhirSystemEntity();
+            apply(entity, definition, null);
+            entity.createdAt = entity.updatedAt;
+            return entity;
+        }).flatMap(systems::persistAndFlush);
+    }
+
+    @WithSession
+    public Uni<FhirSystemEntity> get(long id) {
+        return systems.findById(id).onItem().ifNull().failWith(() -> notFound(id));
+    }
+
+    @WithSession
+    public Uni<ResultPage<FhirSystemEntity>> list(int page, int size) {
+        return systems.findAll(Sort.by("id")).page(Page.of(page, size)).list()
+                .flatMap(items -> systems.count().map(total -> new ResultPage<>(page, size, total, items)));
+    }
+
+    /** Replaces the system's definition; secrets left out of the request are kept (see {@link FhirSystemAuth}). */
+    @WithTransaction
+    public Uni<FhirSystemEntity> update(long id, FhirSystemDefinition definition) {
+        return systems.findById(id).onItem().ifNull().failWith(() -> notFound(id)).map(entity -> {
+            apply(entity, definition, entity.auth());
+            return entity;
+        });
+    }
+
+    @WithTransaction
+    public Uni<Void> delete(long id) {
+        return systems.findById(id).onItem().ifNull().failWith(() -> notFound(id))
+                .flatMap(entity -> projects.findUsingSystem(id, PROJECTS_NAMED_IN_CONFLICT).flatMap(using -> {
+                    if (!using.isEmpty()) {
+                        String keys = using.stream().map(p -> p.key).collect(Collectors.joining(", "));
+                        return Uni.createFrom().failure(ProblemException.conflict("FHIR system " + id
+                                + " is used by project(s) " + keys + (using.size() == PROJECTS_NAMED_IN_CONFLICT
+                                        ? " and maybe more"
+                                        : "")
+                                + ": move them to another FHIR system first."));
+                    }
+                    return systems.delete(entity).call(systems::flush);
+                }))
+                // A project created meanwhile trips the foreign key: the same conflict.
+                .onFailure(SqlStates::isForeignKeyViolation).transform(failure -> ProblemException.conflict(
+                        "FHIR system " + id + " is used by a project: move it to another FHIR system first."));
+    }
+
+    /** Whether the system exists (for a project that refers to it). */
+    @WithSession
+    public Uni<Boolean> exists(long id) {
+        return systems.findById(id).map(entity -> entity != null);
+    }
+
+    private static void apply(FhirSystemEntity entity, FhirSystemDefinition definition, FhirSystemAuth stored) {
+        String name = definition.name() == null ? "" : definition.name().strip();
+        if (name.isEmpty()) {
+            throw ProblemException.invalid("name", "name is required: a display name such as 'Epic production'.");
+        }
+        entity.name = name;
+        entity.baseUrl = FhirBaseUrl.normalise(definition.baseUrl(), "baseUrl");
+        String identifierSystem = definition.patientIdentifierSystem();
+        entity.patientIdentifierSystem = identifierSystem == null || identifierSystem.isBlank()
+                ? null
+                : identifierSystem.strip();
+        FhirSystemAuth auth = definition.auth() == null ? FhirSystemAuth.none() : definition.auth();
+        entity.setAuth(auth.validated(stored));
+        entity.setLimits(definition.limits() == null
+                ? FhirSystemLimits.withDefaults(null, null, null)
+                : definition.limits());
+        entity.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+    }
+
+    static ProblemException notFound(long id) {
+        return ProblemException.notFound("There is no FHIR system " + id + ".");
+    }
+}

@@ -1,0 +1,86 @@
+package org.fhirsnapshot.config.persistence;
+
+import jakarta.persistence.Column;
+import jakarta.persistence.Entity;
+import jakarta.persistence.GeneratedValue;
+import jakarta.persistence.GenerationType;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import java.time.Instant;
+import org.fhirsnapshot.config.FhirSystemAuth;
+import org.fhirsnapshot.config.FhirSystemLimits;
+
+/** A FHIR system row. Its secret columns never leave the service except through the internal settings call. */
+@Entity
+@Table(name = "fhir_system")
+public class FhirSystemEntity {
+
+    @Id
+    @GeneratedValue(strategy = GenerationType.IDENTITY)
+    public Long id;
+    public String name;
+    @Column(name = "base_url")
+    public String baseUrl;
+    @Column(name = "patient_identifier_system")
+    public String patientIdentifierSystem;
+    @Column(name = "auth_type")
+    public String authType;
+    @Column(name = "auth_token")
+    public String authToken;
+    @Column(name = "auth_token_url")
+    public String authTokenUrl;
+    @Column(name = "auth_client_id")
+    public String authClientId;
+    @Column(name = "auth_client_secret")
+    public String authClientSecret;
+    @Column(name = "auth_scope")
+    public String authScope;
+    @Column(name = "auth_private_key")
+    public String authPrivateKey;
+    @Column(name = "auth_key_id")
+    public String authKeyId;
+    @Column(name = "auth_algorithm")
+    public String authAlgorithm;
+    @Column(name = "max_concurrency")
+    public int maxConcurrency;
+    @Column(name = "requests_per_second")
+    public int requestsPerSecond;
+    @Column(name = "page_size")
+    public int pageSize;
+    @Column(name = "created_at")
+    public Instant createdAt;
+    @Column(name = "updated_at")
+    public Instant updatedAt;
+
+    public FhirSystemAuth auth() {
+        return new FhirSystemAuth(authType, authToken, authTokenUrl, authClientId, authClientSecret, authScope,
+                authPrivateKey, authKeyId, authAlgorithm);
+    }
+
+    public void setAuth(FhirSystemAuth auth) {
+        authType = auth.type();
+        authToken = auth.token();
+        authTokenUrl = auth.tokenUrl();
+        authClientId = auth.clientId();
+        authClientSecret = auth.clientSecret();
+        authScope = auth.scope();
+        authPrivateKey = auth.privateKey();
+        authKeyId = auth.keyId();
+        authAlgorithm = auth.algorithm();
+    }
+
+    public FhirSystemLimits limits() {
+        return new FhirSystemLimits(maxConcurrency, requestsPerSecond, pageSize);
+    }
+
+    public void setLimits(FhirSystemLimits limits) {
+        maxConcurrency = limits.maxConcurrency();
+        requestsPerSecond = limits.requestsPerSecond();
+        pageSize = limits.pageSize();
+    }
+
+    @Override
+    public String toString() {
+        return "FhirSystemEntity[id=" + id + ", name=" + name + ", baseUrl=" + baseUrl + ", authType=" + authType + "]";
+    }
+}

@@ -1,0 +1,90 @@
+package org.fhirsnapshot.config.rest;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.fhirsnapshot.config.FhirSystemCheck;
+import org.fhirsnapshot.config.FhirSystemService;
+import org.fhirsnapshot.config.ResultPage;
+import org.fhirsnapshot.config.client.FhirServerProbe;
+import org.jboss.resteasy.reactive.RestResponse;
+
+@Path("/api/fhir-systems")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "FHIR systems", description = "EHR endpoints: base URL, MRN identifier system, credentials, limits")
+public class FhirSystemResource {
+
+    private final FhirSystemService systems;
+    private final FhirServerProbe probe;
+    private final BodyValidator validator;
+
+    public FhirSystemResource(FhirSystemService systems, FhirServerProbe probe, BodyValidator validator) {
+        this.systems = systems;
+        this.probe = probe;
+        this.validator = validator;
+    }
+
+    @POST
+    @Operation(summary = "Create a FHIR system", description = "Secrets (token, clientSecret, privateKey) are "
+            + "write-only: responses only say hasSecret.")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<FhirSystemView>> create(FhirSystemRequest request) {
+        validator.validate(request);
+        return systems.create(request.toDefinition()).map(FhirSystemView::of)
+                .map(view -> RestResponse.ResponseBuilder.<FhirSystemView>created(
+                        URI.create("/api/fhir-systems/" + view.id())).entity(view).build());
+    }
+
+    @GET
+    @Operation(summary = "List FHIR systems", description = "Paged: page from 0, size up to 500.")
+    public Uni<ResultPage<FhirSystemView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+        return systems.list(page, size).map(result -> result.map(FhirSystemView::of));
+    }
+
+    @GET
+    @Path("{id}")
+    @Operation(summary = "Get a FHIR system")
+    public Uni<FhirSystemView> get(@PathParam("id") long id) {
+        return systems.get(id).map(FhirSystemView::of);
+    }
+
+    @PUT
+    @Path("{id}")
+    @Operation(summary = "Replace a FHIR system", description = "A secret left out is kept while auth.type stays "
+            + "the same.")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<FhirSystemView> update(@PathParam("id") long id, FhirSystemRequest request) {
+        validator.validate(request);
+        return systems.update(id, request.toDefinition()).map(FhirSystemView::of);
+    }
+
+    @DELETE
+    @Path("{id}")
+    @Operation(summary = "Delete a FHIR system", description = "409 while a project uses it.")
+    public Uni<RestResponse<Void>> delete(@PathParam("id") long id) {
+        return systems.delete(id).map(done -> RestResponse.noContent());
+    }
+
+    @POST
+    @Path("{id}/check")
+    @Operation(summary = "Check that the FHIR system answers", description = "GETs {baseUrl}/metadata and says "
+            + "what happened.")
+    public Uni<FhirSystemCheck> check(@PathParam("id") long id) {
+        return systems.get(id).flatMap(system -> probe.check(system.baseUrl));
+    }
+}

@@ -1,0 +1,20 @@
+package org.fhirsnapshot.config.rest;
+
+import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.Pattern;
+import jakarta.validation.constraints.Size;
+import java.util.Map;
+import org.fhirsnapshot.config.MappingService.MappingDraft;
+
+/** The body of {@code POST /api/projects/{key}/mappings} and {@code PUT /api/projects/{key}/mappings/{id}}. */
+public record MappingRequest(
+        @NotBlank @Size(max = 200) String name,
+        @NotBlank @Pattern(regexp = "predefined|custom", message = "must be predefined or custom") String type,
+        // The spec's own checks (MappingSpecParser) say why a spec is wrong, empty included.
+        String spec,
+        Map<String, String> params) {
+
+    public MappingDraft toDraft() {
+        return new MappingDraft(name, type, spec, params);
+    }
+}

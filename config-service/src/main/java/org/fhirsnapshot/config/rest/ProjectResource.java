@@ -1,0 +1,79 @@
+package org.fhirsnapshot.config.rest;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.validation.constraints.Max;
+import jakarta.validation.constraints.Min;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DefaultValue;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.QueryParam;
+import jakarta.ws.rs.core.MediaType;
+import java.net.URI;
+import org.eclipse.microprofile.openapi.annotations.Operation;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.fhirsnapshot.config.ProjectService;
+import org.fhirsnapshot.config.ResultPage;
+import org.fhirsnapshot.problem.ProblemException;
+import org.jboss.resteasy.reactive.RestResponse;
+
+@Path("/api/projects")
+@Produces(MediaType.APPLICATION_JSON)
+@Tag(name = "Projects", description = "Cohorts: one FHIR system, its mapping resources, its MRNs")
+public class ProjectResource {
+
+    private final ProjectService projects;
+    private final BodyValidator validator;
+
+    public ProjectResource(ProjectService projects, BodyValidator validator) {
+        this.projects = projects;
+        this.validator = validator;
+    }
+
+    @POST
+    @Operation(summary = "Create a project", description = "key is [a-z0-9-]{1,64}; a taken key is a 409.")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<RestResponse<ProjectView>> create(ProjectRequest request) {
+        validator.validate(request);
+        if (request.key() == null) {
+            throw ProblemException.invalid("key", "key is required: 1 to 64 lower-case letters, digits or '-'.");
+        }
+        return projects.create(request.key(), request.name(), request.fhirSystemId(), request.enabled())
+                .map(ProjectView::of)
+                .map(view -> RestResponse.ResponseBuilder.<ProjectView>created(
+                        URI.create("/api/projects/" + view.key())).entity(view).build());
+    }
+
+    @GET
+    @Operation(summary = "List projects", description = "Paged: page from 0, size up to 500, by key.")
+    public Uni<ResultPage<ProjectView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
+            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
+        return projects.list(page, size).map(result -> result.map(ProjectView::of));
+    }
+
+    @GET
+    @Path("{key}")
+    @Operation(summary = "Get a project")
+    public Uni<ProjectView> get(@PathParam("key") String key) {
+        return projects.get(key).map(ProjectView::of);
+    }
+
+    @PUT
+    @Path("{key}")
+    @Operation(summary = "Update a project's name, FHIR system and enabled flag", description = "The key cannot "
+            + "change.")
+    @Consumes(MediaType.APPLICATION_JSON)
+    public Uni<ProjectView> update(@PathParam("key") String key, ProjectRequest request) {
+        validator.validate(request);
+        if (request.key() != null && !request.key().equals(key)) {
+            throw ProblemException.invalid("key", "A project's key cannot change: leave key out or send '" + key
+                    + "'.");
+        }
+        return projects.update(key, request.name(), request.fhirSystemId(), request.enabled())
+                .map(ProjectView::of);
+    }
+}

@@ -1,0 +1,44 @@
+package org.fhirsnapshot.config;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import org.eclipse.microprofile.config.Config;
+import org.eclipse.microprofile.config.ConfigProvider;
+
+/** Reads the service's own database directly, to assert on rows the API does not show. */
+final class ConfigDatabase {
+
+    private ConfigDatabase() {
+    }
+
+    /** The number of mapping rows of a project, soft-deleted ones included. */
+    static long mappingRows(String projectKey, boolean deletedOnly) {
+        return count("select count(*) from mapping m join project p on p.id = m.project_id where p.project_key = ?"
+                + (deletedOnly ? " and m.deleted_at is not null" : ""), projectKey);
+    }
+
+    /** The number of outbox rows announcing a change of this project. */
+    static long outboxRows(String projectKey) {
+        return count("select count(*) from outbox where message_key = ?", projectKey);
+    }
+
+    private static long count(String sql, String parameter) {
+        Config config = ConfigProvider.getConfig();
+        try (Connection connection = DriverManager.getConnection(
+                config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
+                PreparedStatement statement = connection.prepareStatement(sql)) {
+            statement.setString(1, parameter);
+            try (ResultSet rows = statement.executeQuery()) {
+                rows.next();
+                return rows.getLong(1);
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

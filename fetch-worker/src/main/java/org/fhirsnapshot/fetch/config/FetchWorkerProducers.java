@@ -1,0 +1,46 @@
+package org.fhirsnapshot.fetch.config;
+
+import io.vertx.core.http.HttpVersion;
+import io.vertx.ext.web.client.WebClientOptions;
+import io.vertx.mutiny.core.Vertx;
+import io.vertx.mutiny.ext.web.client.WebClient;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.inject.Disposes;
+import jakarta.enterprise.inject.Produces;
+import java.nio.file.Path;
+import org.fhirsnapshot.payload.FileSystemPayloadStore;
+import org.fhirsnapshot.payload.PayloadStore;
+
+/** The payload store and the HTTP client toward the EHRs. */
+@ApplicationScoped
+public class FetchWorkerProducers {
+
+    @Produces
+    @ApplicationScoped
+    PayloadStore payloadStore(PayloadStoreConfig config) {
+        return new FileSystemPayloadStore(Path.of(config.directory()));
+    }
+
+    @Produces
+    @ApplicationScoped
+    WebClient ehrWebClient(Vertx vertx, FetchConfig config) {
+        return ehrWebClient(vertx, config.connectTimeout().toMillis());
+    }
+
+    void closeEhrWebClient(@Disposes WebClient client) {
+        client.close();
+    }
+
+    /** The client toward EHRs: HTTP/1.1, keep-alive, no redirects (a redirect could leave the EHR's origin). */
+    public static WebClient ehrWebClient(Vertx vertx, long connectTimeoutMillis) {
+        WebClientOptions options = new WebClientOptions()
+                .setProtocolVersion(HttpVersion.HTTP_1_1)
+                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+                .setKeepAlive(true)
+                .setMaxPoolSize(32)
+                .setFollowRedirects(false)
+                .setTryUseCompression(true)
+                .setUserAgent("fhir-snapshot-fetch-worker");
+        return WebClient.create(vertx, options);
+    }
+}

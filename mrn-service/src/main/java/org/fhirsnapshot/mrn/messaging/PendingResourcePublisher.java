@@ -1,0 +1,92 @@
+package org.fhirsnapshot.mrn.messaging;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.scheduler.Scheduled;
+import io.smallrye.mutiny.Multi;
+import io.smallrye.mutiny.Uni;
+import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.kafka.Record;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.OnOverflow;
+import org.fhirsnapshot.contracts.Topics;
+import org.fhirsnapshot.contracts.events.PendingResource;
+import org.fhirsnapshot.mrn.InstanceStatusEvents;
+import org.fhirsnapshot.mrn.config.MrnServiceConfig;
+import org.fhirsnapshot.mrn.persistence.InstanceRepository;
+import org.jboss.logging.Logger;
+
+/**
+ * Windowed publishing of {@code pending-resource} (architecture flow 4): the outbox of pending instances. Each run
+ * first returns to pending the instances whose claim expired, then publishes per project at most
+ * {@code window-per-project} instances in flight, projects taking turns, so that a small project never waits
+ * behind a large one and the topic never holds a flood of stale messages.
+ * <p>
+ * No dual write: an instance is first marked published ({@code published_at = now()}) and committed, then its
+ * message is sent. If the send fails, or the process dies in between, nothing is lost: the instance is still
+ * pending, and once {@code republish-after} has passed it is picked and published again. That delay is the
+ * sweeper-style guarantee; the worker's claim makes a duplicate message harmless.
+ */
+@ApplicationScoped
+public class PendingResourcePublisher {
+
+    private static final Logger LOG = Logger.getLogger(PendingResourcePublisher.class);
+
+    private final InstanceRepository instances;
+    private final InstanceStatusEvents statusEvents;
+    private final MutinyEmitter<Record<String, PendingResource>> emitter;
+    private final MrnServiceConfig.Publisher settings;
+    private final Counter published;
+    private final Counter sendFailures;
+
+    public PendingResourcePublisher(InstanceRepository instances, InstanceStatusEvents statusEvents,
+            @Channel(Topics.PENDING_RESOURCE) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<Record<String, PendingResource>> emitter,
+            MrnServiceConfig config, MeterRegistry registry) {
+        this.instances = instances;
+        this.statusEvents = statusEvents;
+        this.emitter = emitter;
+        this.settings = config.publisher();
+        this.published = Counter.builder("fhir_snapshot.pending_resource.published")
+                .description("pending-resource messages sent").register(registry);
+        this.sendFailures = Counter.builder("fhir_snapshot.pending_resource.send_failures")
+                .description("pending-resource messages that failed to send (republished after the delay)")
+                .register(registry);
+    }
+
+    @Scheduled(identity = "pending-resource-publisher", every = "${fhir-snapshot.publisher.interval:250ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            // Not before the application started: the emitter channels are wired during startup.
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
+    Uni<Void> run() {
+        return instances.requeueExpiredLeases().invoke(statusEvents::publishAll)
+                .chain(() -> instances.markNextPublished(settings.windowPerProject(), settings.republishAfter(),
+                        Math.min(settings.maxPerRun(), 8192)))
+                .chain(this::send)
+                .onFailure().invoke(failure -> LOG.warnf("Publishing pending resources failed: %s", failure))
+                .onFailure().recoverWithNull();
+    }
+
+    /** Sends after the commit, in turn order; a failed send is logged and left to the republish delay. */
+    private Uni<Void> send(List<PendingResource> messages) {
+        if (messages.isEmpty()) {
+            return Uni.createFrom().voidItem();
+        }
+        AtomicInteger failed = new AtomicInteger();
+        return Multi.createFrom().iterable(messages)
+                .onItem().transformToUniAndMerge(message -> emitter
+                        .send(Record.of(Long.toString(message.instanceId()), message))
+                        .onFailure().invoke(e -> failed.incrementAndGet())
+                        .onFailure().recoverWithNull())
+                .collect().last()
+                .invoke(() -> {
+                    published.increment(messages.size() - failed.get());
+                    if (failed.get() > 0) {
+                        sendFailures.increment(failed.get());
+                        LOG.warnf("%d of %d pending-resource messages failed to send; they are republished after %s",
+                                failed.get(), messages.size(), settings.republishAfter());
+                    }
+                }).replaceWithVoid();
+    }
+}

@@ -1,0 +1,34 @@
+package org.fhirsnapshot.mrn.rest;
+
+import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import java.util.List;
+import org.eclipse.microprofile.openapi.annotations.tags.Tag;
+import org.fhirsnapshot.contracts.internal.ClaimRequest;
+import org.fhirsnapshot.contracts.internal.ClaimedInstance;
+import org.fhirsnapshot.mrn.ClaimService;
+
+/** Service-to-service calls on instances: fetch-worker claims. */
+@Path("/internal/instances")
+@Produces(MediaType.APPLICATION_JSON)
+@Consumes(MediaType.APPLICATION_JSON)
+@Tag(name = "Internal", description = "For other FHIR Snapshot services only")
+public class InternalInstanceResource {
+
+    private final ClaimService claimService;
+
+    public InternalInstanceResource(ClaimService claimService) {
+        this.claimService = claimService;
+    }
+
+    /** Claims the named instances that are still pending; the others are absent from the answer. */
+    @POST
+    @Path("/claim")
+    public Uni<List<ClaimedInstance>> claim(ClaimRequest request) {
+        return claimService.claim(request);
+    }
+}
