@@ -1,5 +1,8 @@
 package org.fhirsnapshot.infra;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -15,10 +18,10 @@ public final class ServiceProperties {
 
     /**
      * @param service the service to configure
-     * @param postgres the PostgreSQL server (its database is created here)
+     * @param postgres the PostgreSQL server (the service's database is created here)
      * @param kafkaBootstrap Kafka's bootstrap servers
      * @param serviceUrls the base URL of each other service it may call
-     * @param payloadDirectory the payload store's directory
+     * @param payloadDirectory the payload store's directory (created here)
      */
     public static Map<String, String> of(Service service, PostgresServer postgres, String kafkaBootstrap,
             Map<Service, String> serviceUrls, Path payloadDirectory) {
@@ -36,6 +39,12 @@ public final class ServiceProperties {
                 properties.put("quarkus.rest-client." + other.module() + ".url", url);
             }
         });
+        try {
+            // The shared volume exists before any service starts, as it would in a cluster.
+            Files.createDirectories(payloadDirectory);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot create the payload store " + payloadDirectory, e);
+        }
         properties.put("fhir-snapshot.payload-store.directory", payloadDirectory.toAbsolutePath().toString());
         return properties;
     }
