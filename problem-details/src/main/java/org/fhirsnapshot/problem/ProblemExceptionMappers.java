@@ -2,6 +2,7 @@ package org.fhirsnapshot.problem;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
 import jakarta.ws.rs.WebApplicationException;
@@ -47,6 +48,15 @@ public class ProblemExceptionMappers {
                 : "The request body has a value of the wrong type or form at '" + field + "'.";
         List<Problem.FieldError> errors = field.isEmpty() ? List.of() : List.of(new Problem.FieldError(field, detail));
         return new Problem("about:blank", "Unreadable request body", 400, detail, errors).toResponse();
+    }
+
+    /**
+     * JSON of the wrong shape (an array where an object belongs, text where a number belongs). Quarkus maps this
+     * subclass with a built-in mapper to an empty 400, which would win over {@link #mapUnreadableJson}.
+     */
+    @ServerExceptionMapper
+    public Response mapMismatchedInput(MismatchedInputException e) {
+        return mapUnreadableJson(e);
     }
 
     @ServerExceptionMapper
