@@ -28,6 +28,11 @@ public final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(toJson(body))), url);
     }
 
+    public JsonNode put(String url, Object body) {
+        return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "application/json")
+                .PUT(HttpRequest.BodyPublishers.ofString(toJson(body))), url);
+    }
+
     public JsonNode postText(String url, String text) {
         return send(HttpRequest.newBuilder(URI.create(url)).header("Content-Type", "text/plain")
                 .POST(HttpRequest.BodyPublishers.ofString(text)), url);
