@@ -5,8 +5,11 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.exc.MismatchedInputException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.ConstraintViolationException;
+import jakarta.validation.ElementKind;
+import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.Collectors;
@@ -83,10 +86,17 @@ public class ProblemExceptionMappers {
                 .toResponse();
     }
 
-    private static String fieldOf(ConstraintViolation<?> violation) {
-        String path = violation.getPropertyPath().toString();
-        // Method parameters come as "method.arg": keep what a client wrote.
-        int dot = path.indexOf('.');
-        return dot >= 0 ? path.substring(dot + 1) : path;
+    /**
+     * The field as a client wrote it: {@code size} for a query parameter, {@code auth.type} inside a body (not
+     * {@code create.body.auth.type}).
+     */
+    static String fieldOf(ConstraintViolation<?> violation) {
+        List<Path.Node> nodes = new ArrayList<>();
+        violation.getPropertyPath().forEach(nodes::add);
+        List<Path.Node> named = nodes.stream().filter(n -> n.getKind() != ElementKind.METHOD
+                && n.getKind() != ElementKind.CONSTRUCTOR && n.getKind() != ElementKind.RETURN_VALUE).toList();
+        boolean insideParameter = named.size() > 1 && named.get(0).getKind() == ElementKind.PARAMETER;
+        List<Path.Node> field = insideParameter ? named.subList(1, named.size()) : named;
+        return field.stream().map(Path.Node::toString).collect(Collectors.joining("."));
     }
 }
