@@ -5,9 +5,11 @@ import io.micrometer.core.instrument.Timer;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.fhirsnapshot.contracts.internal.ProjectMappings;
@@ -52,14 +54,15 @@ public class TaskRunner {
         meters.gauge("fhir.snapshot.tasks.running", inFlight);
     }
 
-    @Scheduled(identity = "task-runner", every = "${fhir-snapshot.tasks.poll-interval:300ms}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    // Delayed start, and skipped until the application has started: no poll races the boot (REST clients, channels).
+    @Scheduled(identity = "task-runner", every = "${fhir-snapshot.tasks.poll-interval:300ms}", delayed = "2s", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> poll() {
         return requeueStale().chain(this::startDueTasks)
                 .onFailure().invoke(e -> LOG.warnf("Task poll failed, next poll retries: %s", e.getMessage()))
                 .onFailure().recoverWithNull().replaceWithVoid();
     }
 
-    @Scheduled(identity = "processed-message-cleanup", every = "1h", delayed = "1m")
+    @Scheduled(identity = "processed-message-cleanup", every = "1h", delayed = "1m", concurrentExecution = Scheduled.ConcurrentExecution.SKIP, skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> forgetOldMessages() {
         return queue.forgetProcessedMessages(config.processedMessageRetention())
                 .invoke(count -> LOG.debugf("Forgot %d consumed message ids", count)).replaceWithVoid();
@@ -102,7 +105,7 @@ public class TaskRunner {
             case SYNC, FULL_SYNC -> reconcile(task);
             case RETRY_FAILED -> retryFailed(task);
             case SWEEP -> Uni.createFrom()
-                    .failure(new DownstreamRejectedException("sweep tasks are not run by this version"));
+                    .failure(new DownstreamRejectedException("sweep tasks are recorded by the sweeper, not queued"));
         };
         return work.chain(report -> queue.complete(task, report, "completed: " + summary(task, report))
                 .invoke(() -> attempted(task, "completed")))
@@ -132,17 +135,48 @@ public class TaskRunner {
                 .map(requeued -> new JsonObject().put("requeued", requeued));
     }
 
+    /** The four counts every reconcile answer has; newer mrn-services add {@code reused} and {@code byMapping}. */
+    private static final List<String> COUNTS = List.of("created", "outdated", "deleted", "requeued");
+
     static JsonObject reportOf(TaskType type, ReconcileReport report) {
-        JsonObject json = new JsonObject().put("created", report.created()).put("outdated", report.outdated())
-                .put("deleted", report.deleted()).put("requeued", report.requeued());
-        if (type == TaskType.FULL_SYNC && nothingDone(report)) {
+        return reportOf(type, JsonObject.mapFrom(report));
+    }
+
+    /**
+     * The task's report from mrn-service's reconcile answer: every field of the answer is kept (per-mapping counts
+     * {@code byMapping} and {@code reused} included, and fields this version does not know), the four counts are
+     * always present, and a {@code full-sync} that changed nothing (no count above zero, {@code reused} included)
+     * says {@code summary: "nothing to do"}.
+     */
+    static JsonObject reportOf(TaskType type, JsonObject answer) {
+        JsonObject json = answer.copy();
+        json.remove("summary");
+        for (String count : COUNTS) {
+            json.put(count, count(answer, count));
+        }
+        if (answer.containsKey("reused")) {
+            json.put("reused", count(answer, "reused"));
+        }
+        if (type == TaskType.FULL_SYNC && nothingDone(json)) {
             json.put("summary", "nothing to do");
         }
         return json;
     }
 
-    private static boolean nothingDone(ReconcileReport report) {
-        return report.created() == 0 && report.outdated() == 0 && report.deleted() == 0 && report.requeued() == 0;
+    private static boolean nothingDone(JsonObject report) {
+        return COUNTS.stream().allMatch(count -> report.getInteger(count) == 0)
+                && report.getInteger("reused", 0) == 0;
+    }
+
+    private static int count(JsonObject answer, String name) {
+        Object value = answer.getValue(name);
+        if (value == null) {
+            return 0;
+        }
+        if (value instanceof Number number) {
+            return number.intValue();
+        }
+        throw new DownstreamRejectedException("mrn-service answered the reconcile with an unreadable " + name);
     }
 
     static String summary(RunningTask task, JsonObject report) {
@@ -152,8 +186,13 @@ public class TaskRunner {
         if (task.type() == TaskType.RETRY_FAILED) {
             return report.getInteger("requeued") + " failed instance(s) back to pending";
         }
-        return "created " + report.getInteger("created") + ", outdated " + report.getInteger("outdated")
+        String counts = "created " + report.getInteger("created") + ", outdated " + report.getInteger("outdated")
                 + ", deleted " + report.getInteger("deleted") + ", requeued " + report.getInteger("requeued");
+        if (report.containsKey("reused")) {
+            counts += ", reused " + report.getInteger("reused");
+        }
+        JsonArray byMapping = report.getValue("byMapping") instanceof JsonArray mappings ? mappings : null;
+        return byMapping == null ? counts : counts + " over " + byMapping.size() + " mapping(s)";
     }
 
     private Uni<Boolean> recordFailure(RunningTask task, Throwable failure) {

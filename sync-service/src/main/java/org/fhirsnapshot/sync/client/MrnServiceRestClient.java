@@ -1,5 +1,6 @@
 package org.fhirsnapshot.sync.client;
 
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.smallrye.mutiny.Uni;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
@@ -8,21 +9,29 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
-import org.fhirsnapshot.contracts.internal.ReconcileReport;
 import org.fhirsnapshot.contracts.internal.ReconcileRequest;
 
 /** mrn-service's internal API. Use it through {@link MrnServiceClient}. */
 @RegisterRestClient(configKey = "mrn-service")
-@Path("/internal/projects")
+@Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 public interface MrnServiceRestClient {
 
+    /**
+     * Read as a JSON tree, not as {@code ReconcileReport}: the answer grows (for example {@code reused} and
+     * {@code byMapping}) and sync-service keeps every field of it in the task's report.
+     */
     @POST
-    @Path("/{key}/reconcile")
-    Uni<ReconcileReport> reconcile(@PathParam("key") String projectKey, ReconcileRequest request);
+    @Path("/projects/{key}/reconcile")
+    Uni<ObjectNode> reconcile(@PathParam("key") String projectKey, ReconcileRequest request);
 
     @POST
-    @Path("/{key}/retry-failed")
+    @Path("/projects/{key}/retry-failed")
     Uni<RetryFailedReport> retryFailed(@PathParam("key") String projectKey, RetryFailedRequest request);
+
+    /** Returns expired leases to pending and republishes pending instances left unpublished, for every project. */
+    @POST
+    @Path("/sweep")
+    Uni<SweepAnswer> sweep();
 }

@@ -39,6 +39,13 @@ public interface TasksConfig {
     @WithDefault("5m")
     Duration staleAfter();
 
+    /**
+     * How often the sweeper asks mrn-service to return expired leases to pending and republish forgotten pending
+     * instances (also the key the {@code @Scheduled} job reads; the first sweep runs 5 s after start).
+     */
+    @WithDefault("30s")
+    Duration sweepInterval();
+
     /** How long the ids of consumed messages are kept to recognise a redelivery. */
     @WithDefault("7d")
     Duration processedMessageRetention();

@@ -1,5 +1,6 @@
 package org.fhirsnapshot.sync.persistence;
 
+import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -16,6 +17,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.function.Supplier;
+import org.fhirsnapshot.sync.CompletedTask;
 import org.fhirsnapshot.sync.OpenedTask;
 import org.fhirsnapshot.sync.RetryFilter;
 import org.fhirsnapshot.sync.RunningTask;
@@ -222,6 +224,39 @@ public class TaskQueueRepository {
                     }
                     return tasks;
                 });
+    }
+
+    /**
+     * Runs {@code work} while holding the transaction-scoped advisory lock {@code lockKey}, and records the
+     * completed tasks it returns in the same transaction. Another replica holding the lock means empty: the work
+     * does not run. The lock goes with the transaction, so a replica that dies mid-way cannot keep it.
+     *
+     * @return the ids of the recorded tasks, or empty when another replica holds the lock
+     */
+    public Uni<Optional<List<Long>>> exclusively(long lockKey, Supplier<Uni<List<CompletedTask>>> work) {
+        return pool.withTransaction(conn -> conn.preparedQuery("SELECT pg_try_advisory_xact_lock($1) AS locked")
+                .execute(Tuple.of(lockKey)).chain(rows -> {
+                    if (!rows.iterator().next().getBoolean("locked")) {
+                        return Uni.createFrom().item(Optional.<List<Long>>empty());
+                    }
+                    return Uni.createFrom().<List<CompletedTask>>deferred(work::get)
+                            .chain(tasks -> Multi.createFrom().iterable(tasks)
+                                    .onItem().transformToUniAndConcatenate(task -> record(conn, task))
+                                    .collect().asList())
+                            .map(Optional::of);
+                }));
+    }
+
+    private Uni<Long> record(SqlConnection conn, CompletedTask task) {
+        return conn.preparedQuery("""
+                INSERT INTO task (project_key, type, status, trigger, started_at, finished_at, progress_done,
+                    progress_total, report, attempts)
+                VALUES ($1, $2, 'completed', $3, now(), now(), 1, 1, $4, 1)
+                RETURNING id""")
+                .execute(Tuple.of(task.projectKey(), task.type().value(), task.trigger(), task.report()))
+                .map(rows -> rows.iterator().next().getLong("id"))
+                .call(id -> Multi.createFrom().iterable(task.log())
+                        .onItem().transformToUniAndConcatenate(line -> log(conn, id, line)).collect().last());
     }
 
     /** Forgets consumed message ids older than {@code retention}; returns how many. */
