@@ -4,13 +4,16 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
+import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.stream.Collectors;
 import org.fhirsnapshot.contracts.internal.MappingDefinition;
-import org.fhirsnapshot.contracts.internal.ReconcileReport;
 import org.fhirsnapshot.contracts.internal.ReconcileRequest;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository.MappingColumns;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository;
@@ -20,8 +23,10 @@ import org.jboss.logging.Logger;
 
 /**
  * Brings a project's instances in line with its active mappings and MRNs (flows 1, 2 and 6), in one transaction of
- * set-based statements: older revisions become outdated, instances of removed mappings or MRNs deleted, missing
- * MRN x mapping instances are created pending, expired claims return to pending. Running it twice changes nothing
+ * set-based statements: older revisions become outdated, instances of removed mappings or MRNs deleted, completed
+ * instances of a re-added MRN restored, missing instances of a mapping identical to another (same query) created
+ * completed from that mapping's payload, the other missing MRN x mapping instances created pending, expired claims
+ * returned to pending. Running it twice changes nothing
  * the second time. Reconciles of one project are serialised by a transaction-scoped advisory lock, so that two
  * concurrent calls report exactly what each did.
  */
@@ -44,7 +49,7 @@ public class ReconcileService {
                 .register(registry);
     }
 
-    public Uni<ReconcileReport> reconcile(String projectKey, ReconcileRequest request) {
+    public Uni<ReconcileResult> reconcile(String projectKey, ReconcileRequest request) {
         validate(request);
         MappingColumns mappings = MappingColumns.of(request.mappings());
         Timer.Sample sample = Timer.start();
@@ -55,13 +60,40 @@ public class ReconcileService {
                 .chain(() -> projects.record(connection, projectKey, request.fhirSystemId()))
                 .chain(() -> instances.markOutdated(connection, projectKey, mappings))
                 .chain(outdated -> instances.markDeleted(connection, projectKey, mappings)
-                        .chain(deleted -> instances.createMissing(connection, projectKey, mappings)
-                                .chain(created -> instances.requeueExpired(connection, projectKey)
-                                        .map(requeued -> new ReconcileReport(created, outdated, deleted,
-                                                requeued))))))
+                        // Before creating anything: what can be restored or reused is not created pending.
+                        .chain(deleted -> instances.restoreDeleted(connection, projectKey, mappings)
+                                .chain(restored -> createFromIdentical(connection, projectKey, request)
+                                        .map(copied -> merge(restored, copied)))
+                                .chain(reused -> instances.createMissing(connection, projectKey, mappings)
+                                        .chain(created -> instances.requeueExpiredLeases(connection, projectKey)
+                                                .map(requeued -> ReconcileResult.of(created, outdated, deleted,
+                                                        reused, requeued.size())))))))
                 .invoke(report -> LOG.infof("Reconciled project %s against %d mappings: %s", projectKey,
                         request.mappings().size(), report))
                 .onTermination().invoke(() -> sample.stop(reconcileTimer));
+    }
+
+    /**
+     * Instances of the requested mappings whose query another requested mapping shares, created completed from the
+     * same MRN's completed instance of that other mapping. Skipped (no statement) when no two mappings share a query.
+     */
+    private Uni<Map<Long, Integer>> createFromIdentical(SqlConnection connection, String projectKey,
+            ReconcileRequest request) {
+        Map<String, Long> queries = request.mappings().stream()
+                .collect(Collectors.groupingBy(m -> m.resourceType() + " " + m.query(), Collectors.counting()));
+        List<MappingDefinition> shared = request.mappings().stream()
+                .filter(m -> queries.get(m.resourceType() + " " + m.query()) > 1).toList();
+        if (shared.isEmpty()) {
+            return Uni.createFrom().item(Map.of());
+        }
+        Long[] allIds = request.mappings().stream().map(MappingDefinition::id).toArray(Long[]::new);
+        return instances.createFromIdentical(connection, projectKey, MappingColumns.of(shared), allIds);
+    }
+
+    private static Map<Long, Integer> merge(Map<Long, Integer> a, Map<Long, Integer> b) {
+        Map<Long, Integer> merged = new HashMap<>(a);
+        b.forEach((id, n) -> merged.merge(id, n, Integer::sum));
+        return merged;
     }
 
     /** Failed instances back to pending; a null or empty filter matches every failed instance. */

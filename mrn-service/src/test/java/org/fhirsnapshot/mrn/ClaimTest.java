@@ -89,8 +89,11 @@ class ClaimTest {
         List<Long> ids = Fixtures.instanceIds(project);
         String firstToken = claim(ids, 1).get(0).claimToken();
 
-        await().atMost(Duration.ofSeconds(10)).untilAsserted(
-                () -> assertThat(TestDatabase.statuses(ids).get(ids.get(0))).isEqualTo("pending"));
+        // The sweep (sync-service calls it every ~30 s) returns expired leases to pending.
+        await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            Fixtures.sweep();
+            assertThat(TestDatabase.statuses(ids).get(ids.get(0))).isEqualTo("pending");
+        });
         assertThat(TestDatabase.query("select claim_token, lease_until from instance where id = ?", ids.get(0))
                 .get(0)).containsEntry("claim_token", null).containsEntry("lease_until", null);
 

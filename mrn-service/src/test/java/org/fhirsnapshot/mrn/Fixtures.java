@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import org.eclipse.microprofile.config.ConfigProvider;
 import org.fhirsnapshot.contracts.Topics;
 import org.fhirsnapshot.contracts.events.FetchResult;
 import org.fhirsnapshot.contracts.internal.ClaimRequest;
@@ -42,10 +43,43 @@ final class Fixtures {
                 "Observation?category=social-history");
     }
 
+    /** Reconciles and answers the contract's view of the result (what sync-service reads). */
     static ReconcileReport reconcile(String projectKey, List<MappingDefinition> mappings) {
+        return reconcileResult(projectKey, mappings).toReport();
+    }
+
+    /** Reconciles and answers mrn-service's full result (with reused and byMapping). */
+    static ReconcileResult reconcileResult(String projectKey, List<MappingDefinition> mappings) {
         return given().contentType(ContentType.JSON).body(new ReconcileRequest(FHIR_SYSTEM_ID, mappings))
                 .post("/internal/projects/{key}/reconcile", projectKey).then().statusCode(200).extract()
-                .as(ReconcileReport.class);
+                .as(ReconcileResult.class);
+    }
+
+    /** Creates a FHIR system and a project in the real config-service; returns the project key. */
+    static String projectInConfigService() {
+        String configService = ConfigProvider.getConfig().getValue("quarkus.rest-client.config-service.url",
+                String.class);
+        long systemId = given().baseUri(configService).contentType(ContentType.JSON)
+                .body(Map.of("name", "Sandbox", "baseUrl", "http://127.0.0.1:9/fhir", "auth", Map.of("type", "none")))
+                .post("/api/fhir-systems").then().statusCode(201).extract().jsonPath().getLong("id");
+        String key = newProjectKey();
+        given().baseUri(configService).contentType(ContentType.JSON)
+                .body(Map.of("key", key, "name", "Cohort " + key, "fhirSystemId", systemId, "enabled", true))
+                .post("/api/projects").then().statusCode(201);
+        return key;
+    }
+
+    /** The active instance of one MRN x mapping. */
+    static long activeInstance(String projectKey, String mrn, long mappingId) {
+        return TestDatabase.queryLongs("""
+                select i.id from instance i join mrn m on m.id = i.mrn_id
+                where i.project_key = ? and m.mrn = ? and i.mapping_id = ? and i.status not in ('outdated', 'deleted')
+                """, projectKey, mrn, mappingId).get(0);
+    }
+
+    /** Asks for a sweep, as sync-service's sweeper does. */
+    static SweepReport sweep() {
+        return given().post("/internal/sweep").then().statusCode(200).extract().as(SweepReport.class);
     }
 
     static List<ClaimedInstance> claim(List<Long> instanceIds, int leaseSeconds) {

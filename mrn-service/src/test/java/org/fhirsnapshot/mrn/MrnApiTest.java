@@ -23,7 +23,6 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
-import org.eclipse.microprofile.config.ConfigProvider;
 import org.fhirsnapshot.contracts.Topics;
 import org.fhirsnapshot.contracts.events.MrnChanged;
 import org.fhirsnapshot.testinfra.KafkaTestResource;
@@ -43,16 +42,7 @@ class MrnApiTest {
 
     /** Creates a FHIR system and a project in config-service; returns the project key. */
     private static String projectInConfigService() {
-        String configService = ConfigProvider.getConfig().getValue("quarkus.rest-client.config-service.url",
-                String.class);
-        long systemId = given().baseUri(configService).contentType(ContentType.JSON)
-                .body(Map.of("name", "Sandbox", "baseUrl", "http://127.0.0.1:9/fhir", "auth", Map.of("type", "none")))
-                .post("/api/fhir-systems").then().statusCode(201).extract().jsonPath().getLong("id");
-        String key = Fixtures.newProjectKey();
-        given().baseUri(configService).contentType(ContentType.JSON)
-                .body(Map.of("key", key, "name", "Cohort " + key, "fhirSystemId", systemId, "enabled", true))
-                .post("/api/projects").then().statusCode(201);
-        return key;
+        return Fixtures.projectInConfigService();
     }
 
     @Test

@@ -37,7 +37,7 @@ class ProjectReadTest {
 
     /**
      * 3 MRNs x 2 mappings (501 vital signs, 502 social history). MRN-000001: both completed. MRN-000002: 501
-     * failed protected, 502 failed server_error. MRN-000003: both pending.
+     * failed protected, 502 failed server_error (on its last attempt). MRN-000003: both pending.
      */
     private static String projectWithResults() {
         String project = Fixtures.newProjectKey();
@@ -51,6 +51,8 @@ class ProjectReadTest {
                 new Pagination(1, 0, 1, 200), List.of(), "pat-1"));
         applyResult(FetchResult.failed(ids.get(2), claimed.get(2).claimToken(), "protected", "Break-the-glass",
                 true, List.of(), null));
+        // A transient failure is final only on the last attempt (max-attempts 5); earlier ones are retried.
+        TestDatabase.update("update instance set attempt = 5 where id = ?", ids.get(3));
         applyResult(FetchResult.failed(ids.get(3), claimed.get(3).claimToken(), "server_error", "HTTP 503", false,
                 List.of(), null));
         return project;
@@ -197,7 +199,7 @@ class ProjectReadTest {
         Map<String, Object> retried = TestDatabase.query(
                 "select status, attempt, error_class, error_message, protected from instance where id = ?",
                 ids.get(3)).get(0);
-        assertThat(retried).containsEntry("status", "pending").containsEntry("attempt", 1)
+        assertThat(retried).containsEntry("status", "pending").containsEntry("attempt", 5)
                 .containsEntry("error_class", null).containsEntry("error_message", null)
                 .containsEntry("protected", false);
         assertThat(TestDatabase.statuses(ids).get(ids.get(2))).isEqualTo("failed");

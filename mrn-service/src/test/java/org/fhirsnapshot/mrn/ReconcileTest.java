@@ -140,7 +140,7 @@ class ReconcileTest {
 
         ReconcileReport report = reconcile(project, List.of(vitalSigns(65, 1)));
 
-        // The publisher's scheduled lease check may get there first; either way it is pending again, once.
+        // A sweep (another test's) may get there first; either way it is pending again, once.
         assertThat(report.requeued()).isBetween(0, 1);
         assertThat(TestDatabase.query("select status, claim_token from instance where project_key = ?", project))
                 .singleElement().satisfies(row -> {

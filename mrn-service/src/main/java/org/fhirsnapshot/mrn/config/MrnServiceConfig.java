@@ -3,6 +3,7 @@ package org.fhirsnapshot.mrn.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.util.List;
 
 /**
  * mrn-service settings, under {@code fhir-snapshot.}.
@@ -25,9 +26,12 @@ public interface MrnServiceConfig {
     /** Calls to config-service. */
     ConfigService configService();
 
+    /** Automatic retry of transient fetch failures. */
+    Retry retry();
+
     interface Publisher {
 
-        /** How often the publisher runs (also how often expired leases are returned to pending). */
+        /** How often the publisher runs. */
         @WithDefault("250ms")
         Duration interval();
 
@@ -90,5 +94,24 @@ public interface MrnServiceConfig {
         /** Retries of a failed call (a 404 is an answer, never retried). */
         @WithDefault("1")
         int retries();
+    }
+
+    interface Retry {
+
+        /** A transient failure of this attempt or a later one is final (failed); earlier ones are retried. */
+        @WithDefault("5")
+        int maxAttempts();
+
+        /** The wait before the first retry; it doubles with each attempt (with +/-20% jitter). */
+        @WithDefault("5s")
+        Duration initialBackoff();
+
+        /** The longest wait between two attempts. */
+        @WithDefault("10m")
+        Duration maxBackoff();
+
+        /** The error classes that are retried automatically; every other class fails at once. */
+        @WithDefault("rate_limited,server_error,timeout,network,unexpected_response,storage")
+        List<String> transientErrorClasses();
     }
 }

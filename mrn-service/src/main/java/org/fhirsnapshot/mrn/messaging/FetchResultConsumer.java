@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
 import org.fhirsnapshot.contracts.Topics;
 import org.fhirsnapshot.contracts.events.FetchResult;
+import org.fhirsnapshot.mrn.InstanceStatus;
 import org.fhirsnapshot.mrn.InstanceStatusEvents;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository;
 import org.jboss.logging.Logger;
@@ -14,7 +15,8 @@ import org.jboss.logging.Logger;
 /**
  * Applies {@code fetch-result} messages (flow 3). Idempotent: a result applies only while its instance is
  * fetching under the same claim token, in one conditional UPDATE, so a redelivered, duplicate or stale result
- * changes nothing. A message that is not a valid FetchResult fails and goes to {@code fetch-result-dlq}
+ * changes nothing. A failure of a transient error class before the last attempt sends the instance back to pending
+ * with a backoff ({@code not_before}) instead of failing it (see {@link InstanceRepository#applyResult}). A message that is not a valid FetchResult fails and goes to {@code fetch-result-dlq}
  * (failure-strategy dead-letter-queue; unreadable JSON too, see application.properties) without blocking the
  * ones after it. If applying fails for another reason the message also goes to the dead-letter topic, and the
  * instance's lease expires and it is fetched again: the lease is the guarantee that nothing stays fetching.
@@ -28,6 +30,7 @@ public class FetchResultConsumer {
     private final InstanceStatusEvents statusEvents;
     private final Counter applied;
     private final Counter ignored;
+    private final Counter retried;
 
     public FetchResultConsumer(InstanceRepository instances, InstanceStatusEvents statusEvents,
             MeterRegistry registry) {
@@ -37,6 +40,9 @@ public class FetchResultConsumer {
                 .description("fetch-result messages applied").register(registry);
         this.ignored = Counter.builder("fhir_snapshot.fetch_results").tag("result", "ignored")
                 .description("fetch-result messages ignored (stale or duplicate)").register(registry);
+        this.retried = Counter.builder("fhir_snapshot.fetch_results.retries_scheduled")
+                .description("transient failures sent back to pending with a backoff (automatic retry)")
+                .register(registry);
     }
 
     @Incoming(Topics.FETCH_RESULT)
@@ -48,6 +54,9 @@ public class FetchResultConsumer {
         return instances.applyResult(result).invoke(change -> {
             if (change.isPresent()) {
                 applied.increment();
+                if (change.get().status() == InstanceStatus.pending) {
+                    retried.increment();
+                }
                 statusEvents.publish(change.get());
             } else {
                 ignored.increment();

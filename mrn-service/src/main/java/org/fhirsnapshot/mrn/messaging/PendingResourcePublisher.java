@@ -14,21 +14,25 @@ import org.eclipse.microprofile.reactive.messaging.Channel;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.fhirsnapshot.contracts.Topics;
 import org.fhirsnapshot.contracts.events.PendingResource;
-import org.fhirsnapshot.mrn.InstanceStatusEvents;
 import org.fhirsnapshot.mrn.config.MrnServiceConfig;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository;
 import org.jboss.logging.Logger;
 
 /**
  * Windowed publishing of {@code pending-resource} (architecture flow 4): the outbox of pending instances. Each run
- * first returns to pending the instances whose claim expired, then publishes per project at most
- * {@code window-per-project} instances in flight, projects taking turns, so that a small project never waits
- * behind a large one and the topic never holds a flood of stale messages.
+ * publishes per project at most {@code window-per-project} instances in flight, projects taking turns, so that a
+ * small project never waits behind a large one and the topic never holds a flood of stale messages. An instance
+ * waiting for an automatic retry is never published before its {@code not_before}.
  * <p>
  * No dual write: an instance is first marked published ({@code published_at = now()}) and committed, then its
  * message is sent. If the send fails, or the process dies in between, nothing is lost: the instance is still
- * pending, and once {@code republish-after} has passed it is picked and published again. That delay is the
- * sweeper-style guarantee; the worker's claim makes a duplicate message harmless.
+ * pending, and once {@code republish-after} has passed this publisher picks it and publishes it again by itself,
+ * whether or not the sweep ({@link org.fhirsnapshot.mrn.SweepService}, {@code POST /internal/sweep}) ran. That delay
+ * is the guarantee, kept here on purpose so that it does not depend on sync-service; the worker's claim makes a
+ * duplicate message harmless.
+ * <p>
+ * Expired leases are not handled here any more: the sweep owns them (sync-service calls it about every 30 s), and
+ * reconcile expires those of the project it reconciles.
  */
 @ApplicationScoped
 public class PendingResourcePublisher {
@@ -36,17 +40,15 @@ public class PendingResourcePublisher {
     private static final Logger LOG = Logger.getLogger(PendingResourcePublisher.class);
 
     private final InstanceRepository instances;
-    private final InstanceStatusEvents statusEvents;
     private final MutinyEmitter<Record<String, PendingResource>> emitter;
     private final MrnServiceConfig.Publisher settings;
     private final Counter published;
     private final Counter sendFailures;
 
-    public PendingResourcePublisher(InstanceRepository instances, InstanceStatusEvents statusEvents,
+    public PendingResourcePublisher(InstanceRepository instances,
             @Channel(Topics.PENDING_RESOURCE) @OnOverflow(value = OnOverflow.Strategy.BUFFER, bufferSize = 8192) MutinyEmitter<Record<String, PendingResource>> emitter,
             MrnServiceConfig config, MeterRegistry registry) {
         this.instances = instances;
-        this.statusEvents = statusEvents;
         this.emitter = emitter;
         this.settings = config.publisher();
         this.published = Counter.builder("fhir_snapshot.pending_resource.published")
@@ -60,9 +62,9 @@ public class PendingResourcePublisher {
             // Not before the application started: the emitter channels are wired during startup.
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> run() {
-        return instances.requeueExpiredLeases().invoke(statusEvents::publishAll)
-                .chain(() -> instances.markNextPublished(settings.windowPerProject(), settings.republishAfter(),
-                        Math.min(settings.maxPerRun(), 8192)))
+        return instances
+                .markNextPublished(settings.windowPerProject(), settings.republishAfter(),
+                        Math.min(settings.maxPerRun(), 8192))
                 .chain(this::send)
                 .onFailure().invoke(failure -> LOG.warnf("Publishing pending resources failed: %s", failure))
                 .onFailure().recoverWithNull();

@@ -7,6 +7,7 @@ import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.Row;
 import io.vertx.mutiny.sqlclient.RowSet;
+import io.vertx.mutiny.sqlclient.SqlClient;
 import io.vertx.mutiny.sqlclient.SqlConnection;
 import io.vertx.mutiny.sqlclient.Tuple;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -16,6 +17,7 @@ import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -31,6 +33,7 @@ import org.fhirsnapshot.mrn.InstanceStatus;
 import org.fhirsnapshot.mrn.InstanceStatusChange;
 import org.fhirsnapshot.mrn.MappingType;
 import org.fhirsnapshot.mrn.ResourceInstance;
+import org.fhirsnapshot.mrn.config.MrnServiceConfig;
 
 /**
  * Resource instances. Every write is one set-based statement (arrays bound as parameters and {@code unnest}ed, or
@@ -47,10 +50,12 @@ public class InstanceRepository {
 
     private final Pool pool;
     private final ObjectMapper json;
+    private final MrnServiceConfig.Retry retry;
 
-    public InstanceRepository(Pool pool, ObjectMapper json) {
+    public InstanceRepository(Pool pool, ObjectMapper json, MrnServiceConfig config) {
         this.pool = pool;
         this.json = json;
+        this.retry = config.retry();
     }
 
     // ---------------------------------------------------------------- reconcile (one transaction, set-based)
@@ -78,68 +83,195 @@ public class InstanceRepository {
         }
     }
 
-    /** Marks outdated the active instances of a requested mapping that belong to an older revision. */
-    public Uni<Integer> markOutdated(SqlConnection connection, String projectKey, MappingColumns mappings) {
+    /**
+     * Marks outdated the active instances of a requested mapping that belong to an older revision.
+     *
+     * @return how many, by mapping id
+     */
+    public Uni<Map<Long, Integer>> markOutdated(SqlConnection connection, String projectKey,
+            MappingColumns mappings) {
         return connection.preparedQuery("""
-                update instance i set status = 'outdated', updated_at = now()
-                from unnest($2::bigint[], $3::int[]) as m(mapping_id, revision)
-                where i.project_key = $1 and i.mapping_id = m.mapping_id and i.mapping_revision < m.revision
-                  and i.status not in %s
+                with changed as (
+                    update instance i set status = 'outdated', updated_at = now()
+                    from unnest($2::bigint[], $3::int[]) as m(mapping_id, revision)
+                    where i.project_key = $1 and i.mapping_id = m.mapping_id and i.mapping_revision < m.revision
+                      and i.status not in %s
+                    returning i.mapping_id
+                )
+                select mapping_id, count(*) as n from changed group by mapping_id
                 """.formatted(INACTIVE)).execute(Tuple.of(projectKey, mappings.ids(), mappings.revisions()))
-                .map(RowSet::rowCount);
+                .map(InstanceRepository::byMapping);
     }
 
-    /** Marks deleted the active instances whose mapping is no longer requested or whose MRN was removed. */
-    public Uni<Integer> markDeleted(SqlConnection connection, String projectKey, MappingColumns mappings) {
+    /**
+     * Marks deleted the active instances whose mapping is no longer requested or whose MRN was removed, keeping
+     * the status they had in {@code deleted_from_status} (a completed one can be restored, see
+     * {@link #restoreDeleted}).
+     *
+     * @return how many, by mapping id
+     */
+    public Uni<Map<Long, Integer>> markDeleted(SqlConnection connection, String projectKey,
+            MappingColumns mappings) {
         return connection.preparedQuery("""
-                update instance i set status = 'deleted', updated_at = now()
-                from mrn m
-                where m.id = i.mrn_id and i.project_key = $1 and i.status not in %s
-                  and (not m.active or i.mapping_id <> all($2::bigint[]))
-                """.formatted(INACTIVE)).execute(Tuple.of(projectKey, mappings.ids())).map(RowSet::rowCount);
+                with changed as (
+                    update instance i set status = 'deleted', deleted_from_status = i.status, updated_at = now()
+                    from mrn m
+                    where m.id = i.mrn_id and i.project_key = $1 and i.status not in %s
+                      and (not m.active or i.mapping_id <> all($2::bigint[]))
+                    returning i.mapping_id
+                )
+                select mapping_id, count(*) as n from changed group by mapping_id
+                """.formatted(INACTIVE)).execute(Tuple.of(projectKey, mappings.ids()))
+                .map(InstanceRepository::byMapping);
+    }
+
+    /**
+     * Restores as completed (same payload) the deleted instances that were completed when deleted, whose MRN is
+     * active again and whose mapping id and revision are requested, where no active instance of that revision (or
+     * a newer one) exists: a re-added MRN is not downloaded again. One per MRN x mapping, the latest.
+     *
+     * @return how many, by mapping id
+     */
+    public Uni<Map<Long, Integer>> restoreDeleted(SqlConnection connection, String projectKey,
+            MappingColumns mappings) {
+        return connection.preparedQuery("""
+                with restorable as (
+                    select distinct on (d.mrn_id, d.mapping_id) d.id
+                    from unnest($2::bigint[], $3::int[]) as m(mapping_id, revision)
+                    join instance d on d.project_key = $1 and d.mapping_id = m.mapping_id
+                                   and d.mapping_revision = m.revision and d.status = 'deleted'
+                                   and d.deleted_from_status = 'completed'
+                    join mrn r on r.id = d.mrn_id and r.active
+                    where not exists (select 1 from instance i
+                                      where i.mrn_id = d.mrn_id and i.mapping_id = d.mapping_id
+                                        and i.mapping_revision >= d.mapping_revision and i.status not in %s)
+                    order by d.mrn_id, d.mapping_id, d.id desc
+                ), restored as (
+                    update instance i set status = 'completed', deleted_from_status = null, updated_at = now()
+                    from restorable x
+                    where i.id = x.id
+                    returning i.mapping_id
+                )
+                select mapping_id, count(*) as n from restored group by mapping_id
+                """.formatted(INACTIVE)).execute(Tuple.of(projectKey, mappings.ids(), mappings.revisions()))
+                .map(InstanceRepository::byMapping);
+    }
+
+    /**
+     * For the requested mappings whose query another requested mapping shares: creates the missing instances of an
+     * active MRN directly as completed, reusing the payload, fetch date, pagination and warnings of the same MRN's
+     * completed instance of the other mapping (an identical mapping is not downloaded again). The caller passes
+     * only the mappings that share a query, so a reconcile without duplicates never runs this statement.
+     *
+     * @return how many, by mapping id
+     */
+    public Uni<Map<Long, Integer>> createFromIdentical(SqlConnection connection, String projectKey,
+            MappingColumns shared, Long[] allRequestedIds) {
+        Tuple params = Tuple.tuple().addString(projectKey).addArrayOfLong(shared.ids())
+                .addArrayOfInteger(shared.revisions()).addArrayOfString(shared.keys())
+                .addArrayOfString(shared.names()).addArrayOfString(shared.specs())
+                .addArrayOfString(shared.types()).addArrayOfString(shared.fhirResourceTypes())
+                .addArrayOfString(shared.queries()).addArrayOfLong(allRequestedIds);
+        return connection.preparedQuery("""
+                with inserted as (
+                    insert into instance (project_key, mrn_id, mapping_id, mapping_revision, mapping_key,
+                                          resource_name, resource_spec, resource_type, fhir_resource_type, query,
+                                          status, payload_ref, fetched_at, pagination, warnings)
+                    select distinct on (r.id, m.mapping_id)
+                           $1, r.id, m.mapping_id, m.revision, m.mapping_key, m.name, m.spec, m.type, m.fhir_type,
+                           m.query, 'completed', s.payload_ref, s.fetched_at, s.pagination, s.warnings
+                    from mrn r
+                    cross join unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                      $8::text[], $9::text[])
+                               as m(mapping_id, revision, mapping_key, name, spec, type, fhir_type, query)
+                    join instance s on s.mrn_id = r.id and s.status = 'completed' and s.query = m.query
+                                   and s.fhir_resource_type = m.fhir_type and s.mapping_id <> m.mapping_id
+                                   and s.mapping_id = any($10::bigint[])
+                    where r.project_key = $1 and r.active
+                      and not exists (select 1 from instance i
+                                      where i.mrn_id = r.id and i.mapping_id = m.mapping_id
+                                        and i.mapping_revision >= m.revision and i.status not in %s)
+                    order by r.id, m.mapping_id, s.fetched_at desc nulls last, s.id desc
+                    on conflict do nothing
+                    returning mapping_id
+                )
+                select mapping_id, count(*) as n from inserted group by mapping_id
+                """.formatted(INACTIVE)).execute(params).map(InstanceRepository::byMapping);
     }
 
     /**
      * Creates a pending instance for every active MRN x requested mapping that has no active instance of that
      * revision (or a newer one: a late, stale reconcile never brings an old revision back).
      */
-    public Uni<Integer> createMissing(SqlConnection connection, String projectKey, MappingColumns mappings) {
+    public Uni<Map<Long, Integer>> createMissing(SqlConnection connection, String projectKey,
+            MappingColumns mappings) {
         Tuple params = Tuple.tuple().addString(projectKey).addArrayOfLong(mappings.ids())
                 .addArrayOfInteger(mappings.revisions()).addArrayOfString(mappings.keys())
                 .addArrayOfString(mappings.names()).addArrayOfString(mappings.specs())
                 .addArrayOfString(mappings.types()).addArrayOfString(mappings.fhirResourceTypes())
                 .addArrayOfString(mappings.queries());
         return connection.preparedQuery("""
-                insert into instance (project_key, mrn_id, mapping_id, mapping_revision, mapping_key, resource_name,
-                                      resource_spec, resource_type, fhir_resource_type, query, status)
-                select $1, r.id, m.mapping_id, m.revision, m.mapping_key, m.name, m.spec, m.type, m.fhir_type,
-                       m.query, 'pending'
-                from mrn r
-                cross join unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
-                                  $8::text[], $9::text[])
-                           as m(mapping_id, revision, mapping_key, name, spec, type, fhir_type, query)
-                where r.project_key = $1 and r.active
-                  and not exists (select 1 from instance i
-                                  where i.mrn_id = r.id and i.mapping_id = m.mapping_id
-                                    and i.mapping_revision >= m.revision and i.status not in %s)
-                order by r.id, m.mapping_id
-                on conflict do nothing
-                """.formatted(INACTIVE)).execute(params).map(RowSet::rowCount);
+                with inserted as (
+                    insert into instance (project_key, mrn_id, mapping_id, mapping_revision, mapping_key,
+                                          resource_name, resource_spec, resource_type, fhir_resource_type, query,
+                                          status)
+                    select $1, r.id, m.mapping_id, m.revision, m.mapping_key, m.name, m.spec, m.type, m.fhir_type,
+                           m.query, 'pending'
+                    from mrn r
+                    cross join unnest($2::bigint[], $3::int[], $4::text[], $5::text[], $6::text[], $7::text[],
+                                      $8::text[], $9::text[])
+                               as m(mapping_id, revision, mapping_key, name, spec, type, fhir_type, query)
+                    where r.project_key = $1 and r.active
+                      and not exists (select 1 from instance i
+                                      where i.mrn_id = r.id and i.mapping_id = m.mapping_id
+                                        and i.mapping_revision >= m.revision and i.status not in %s)
+                    order by r.id, m.mapping_id
+                    on conflict do nothing
+                    returning mapping_id
+                )
+                select mapping_id, count(*) as n from inserted group by mapping_id
+                """.formatted(INACTIVE)).execute(params).map(InstanceRepository::byMapping);
     }
 
-    /** Returns to pending the project's instances whose claim expired (a worker died holding them). */
-    public Uni<Integer> requeueExpired(SqlConnection connection, String projectKey) {
-        return connection.preparedQuery("""
+    /**
+     * Returns to pending (unpublished) the instances whose claim expired (a worker died holding them): those of
+     * one project, or of every project when {@code projectKey} is null. The one statement that expires leases,
+     * used by the sweep ({@link org.fhirsnapshot.mrn.SweepService}) and by reconcile.
+     */
+    public Uni<List<InstanceStatusChange>> requeueExpiredLeases(SqlClient client, String projectKey) {
+        return client.preparedQuery("""
                 update instance set status = 'pending', claim_token = null, claimed_by = null, lease_until = null,
                                     published_at = null, updated_at = now()
-                where project_key = $1 and status = 'fetching' and lease_until < now()
-                """).execute(Tuple.of(projectKey)).map(RowSet::rowCount);
+                where status = 'fetching' and lease_until < now() and ($1::text is null or project_key = $1::text)
+                returning id, project_key, mapping_id, updated_at
+                """).execute(Tuple.of(projectKey)).map(rows -> changes(rows, InstanceStatus.pending));
+    }
+
+    /**
+     * Makes publishable again the pending instances published longer ago than {@code republishAfter} (their message
+     * was lost or not claimed), by clearing {@code published_at}.
+     *
+     * @return how many, by project key
+     */
+    public Uni<Map<String, Integer>> resetStalePublications(Duration republishAfter) {
+        return pool.preparedQuery("""
+                with reset as (
+                    update instance set published_at = null, updated_at = now()
+                    where status = 'pending' and published_at <= now() - make_interval(secs => $1)
+                    returning project_key
+                )
+                select project_key, count(*) as n from reset group by project_key
+                """).execute(Tuple.of(republishAfter.toMillis() / 1000.0)).map(rows -> {
+            Map<String, Integer> counts = new HashMap<>();
+            rows.forEach(row -> counts.put(row.getString("project_key"), row.getLong("n").intValue()));
+            return counts;
+        });
     }
 
     /** Marks deleted the active instances of one MRN (it was removed), inside the caller's transaction. */
     public Uni<List<InstanceStatusChange>> deleteOfMrn(SqlConnection connection, long mrnId) {
         return connection.preparedQuery("""
-                update instance set status = 'deleted', updated_at = now()
+                update instance set status = 'deleted', deleted_from_status = status, updated_at = now()
                 where mrn_id = $1 and status not in %s
                 returning id, project_key, mapping_id, updated_at
                 """.formatted(INACTIVE)).execute(Tuple.of(mrnId))
@@ -155,7 +287,7 @@ public class InstanceRepository {
         Tuple params = Tuple.tuple().addString(projectKey).addArrayOfString(errorClasses)
                 .addArrayOfLong(mappingIds);
         return pool.preparedQuery("""
-                update instance set status = 'pending', published_at = null, error_class = null,
+                update instance set status = 'pending', published_at = null, not_before = null, error_class = null,
                                     error_message = null, protected = false, claim_token = null, claimed_by = null,
                                     lease_until = null, updated_at = now()
                 where project_key = $1 and status = 'failed'
@@ -182,6 +314,7 @@ public class InstanceRepository {
                         lease_until = now() + make_interval(secs => $3::double precision),
                         attempt = i.attempt + 1, updated_at = now()
                     where i.id = any($1::bigint[]) and i.status = 'pending'
+                      and (i.not_before is null or i.not_before <= now())
                     returning i.id, i.claim_token, i.project_key, i.mrn_id, i.mapping_id, i.fhir_resource_type,
                               i.query, i.attempt, i.updated_at
                 )
@@ -208,8 +341,15 @@ public class InstanceRepository {
      * Applies a fetch result in one conditional statement: only while the instance is fetching under the same
      * claim token. A stale result (lease expired and re-claimed, instance outdated or deleted) or a redelivered one
      * changes nothing. The Patient id the MRN resolved to is stored on the MRN in the same statement.
+     * <p>
+     * Automatic retry: a failure of a transient error class ({@code fhir-snapshot.retry.transient-error-classes})
+     * on an attempt before {@code retry.max-attempts} sends the instance back to {@code pending}, unpublished and
+     * unclaimed, with {@code not_before = now() + backoff}: {@code initial-backoff x 2^(attempt-1)}, at most
+     * {@code max-backoff}, times a random factor in [0.8, 1.2) (jitter, so that a burst of failures does not come
+     * back at the same instant). The error stays in error_class/error_message for everyone to see until the next
+     * result. Every other failure, and a transient one on the last attempt, is final: {@code failed}.
      *
-     * @return the change, or empty when the result did not apply
+     * @return the change (its status is pending for a retry), or empty when the result did not apply
      */
     public Uni<Optional<InstanceStatusChange>> applyResult(FetchResult result) {
         boolean completed = result.outcome() == FetchOutcome.completed;
@@ -223,26 +363,47 @@ public class InstanceRepository {
                         ? null
                         : toJson(result.warnings()))
                 .addString(completed ? null : result.errorClass()).addString(completed ? null : result.errorMessage())
-                .addBoolean(!completed && result.protectedRecord()).addString(result.fhirPatientId());
-        return pool.preparedQuery("""
-                with applied as (
-                    update instance i
-                    set status = $3, payload_ref = $4, fetched_at = $5, pagination = $6::text::jsonb,
-                        warnings = $7::text::jsonb, error_class = $8, error_message = $9, protected = $10,
-                        lease_until = null, updated_at = now()
-                    where i.id = $1 and i.claim_token = $2 and i.status = 'fetching'
-                    returning i.id, i.project_key, i.mrn_id, i.mapping_id, i.updated_at
-                ), patient as (
-                    update mrn m set fhir_patient_id = $11::text
-                    from applied a
-                    where m.id = a.mrn_id and $11::text is not null and m.fhir_patient_id is distinct from $11::text
-                )
-                select id, project_key, mapping_id, updated_at from applied
-                """).execute(params).map(rows -> {
-            List<InstanceStatusChange> changes = changes(rows,
-                    completed ? InstanceStatus.completed : InstanceStatus.failed);
-            return changes.isEmpty() ? Optional.empty() : Optional.of(changes.get(0));
-        });
+                .addBoolean(!completed && result.protectedRecord()).addString(result.fhirPatientId())
+                .addArrayOfString(retry.transientErrorClasses().toArray(new String[0]))
+                .addInteger(retry.maxAttempts()).addDouble(retry.initialBackoff().toMillis() / 1000.0)
+                .addDouble(retry.maxBackoff().toMillis() / 1000.0);
+        return pool
+                .preparedQuery(
+                        """
+                                with target as (
+                                    select i.id,
+                                           ($3::text = 'failed' and $8::text = any($12::text[]) and i.attempt < $13) as retry,
+                                           least($14::double precision * power(2, least(greatest(i.attempt, 1) - 1, 30)), $15::double precision)
+                                               * (0.8 + random() * 0.4) as backoff
+                                    from instance i
+                                    where i.id = $1 and i.claim_token = $2 and i.status = 'fetching'
+                                    for update
+                                ), applied as (
+                                    update instance i
+                                    set status = case when t.retry then 'pending' else $3::text end,
+                                        payload_ref = $4, fetched_at = $5, pagination = $6::text::jsonb,
+                                        warnings = $7::text::jsonb, error_class = $8, error_message = $9, protected = $10,
+                                        not_before = case when t.retry then now() + make_interval(secs => t.backoff) end,
+                                        claim_token = case when t.retry then null else i.claim_token end,
+                                        claimed_by = case when t.retry then null else i.claimed_by end,
+                                        published_at = case when t.retry then null else i.published_at end,
+                                        lease_until = null, updated_at = now()
+                                    from target t
+                                    where i.id = t.id and i.claim_token = $2 and i.status = 'fetching'
+                                    returning i.id, i.project_key, i.mrn_id, i.mapping_id, i.status, i.updated_at
+                                ), patient as (
+                                    update mrn m set fhir_patient_id = $11::text
+                                    from applied a
+                                    where m.id = a.mrn_id and $11::text is not null and m.fhir_patient_id is distinct from $11::text
+                                )
+                                select id, project_key, mapping_id, status, updated_at from applied
+                                """)
+                .execute(params).map(rows -> {
+                    List<InstanceStatusChange> changes = map(rows, row -> new InstanceStatusChange(
+                            row.getString("project_key"), row.getLong("id"), row.getLong("mapping_id"),
+                            InstanceStatus.parse(row.getString("status")).orElseThrow(), instant(row, "updated_at")));
+                    return changes.isEmpty() ? Optional.empty() : Optional.of(changes.get(0));
+                });
     }
 
     // ---------------------------------------------------------------- windowed publishing (flow 4)
@@ -286,6 +447,7 @@ public class InstanceRepository {
                                     where i.project_key = p.project_key and i.status = 'pending'
                                       and (i.published_at is null
                                            or i.published_at <= now() - make_interval(secs => $2))
+                                      and (i.not_before is null or i.not_before <= now())
                                     order by i.id
                                     limit greatest($1 - w.in_flight, 0)
                                 ) c
@@ -310,16 +472,6 @@ public class InstanceRepository {
                                 row.getString("project_key"), row.getInteger("attempt") + 1)).toList();
                     });
                 }));
-    }
-
-    /** Returns to pending (unpublished) every instance whose claim expired, across projects. */
-    public Uni<List<InstanceStatusChange>> requeueExpiredLeases() {
-        return pool.preparedQuery("""
-                update instance set status = 'pending', claim_token = null, claimed_by = null, lease_until = null,
-                                    published_at = null, updated_at = now()
-                where status = 'fetching' and lease_until < now()
-                returning id, project_key, mapping_id, updated_at
-                """).execute().map(rows -> changes(rows, InstanceStatus.pending));
     }
 
     // ---------------------------------------------------------------- reads
@@ -463,6 +615,12 @@ public class InstanceRepository {
                 fromJson(row.getString("pagination"), new TypeReference<Pagination>() {
                 }), fromJson(row.getString("warnings"), new TypeReference<List<String>>() {
                 }), row.getBoolean("protected"));
+    }
+
+    private static Map<Long, Integer> byMapping(RowSet<Row> rows) {
+        Map<Long, Integer> counts = new HashMap<>();
+        rows.forEach(row -> counts.put(row.getLong("mapping_id"), row.getLong("n").intValue()));
+        return counts;
     }
 
     private static List<InstanceStatusChange> changes(RowSet<Row> rows, InstanceStatus status) {

@@ -20,9 +20,9 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.contracts.internal.ArchiveEntry;
-import org.fhirsnapshot.contracts.internal.ReconcileReport;
 import org.fhirsnapshot.contracts.internal.ReconcileRequest;
 import org.fhirsnapshot.mrn.KnownProjects;
+import org.fhirsnapshot.mrn.ReconcileResult;
 import org.fhirsnapshot.mrn.ReconcileService;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository;
 
@@ -45,11 +45,14 @@ public class InternalProjectResource {
         this.knownProjects = knownProjects;
     }
 
-    /** Brings the project's instances in line with its active mappings and MRNs, in one transaction. */
+    /**
+     * Brings the project's instances in line with its active mappings and MRNs, in one transaction. Answers the
+     * contract's ReconcileReport fields plus {@code reused} and {@code byMapping} (see {@link ReconcileResult}).
+     */
     @POST
     @Path("/reconcile")
     @Consumes(MediaType.APPLICATION_JSON)
-    public Uni<ReconcileReport> reconcile(@PathParam("key") String key, ReconcileRequest request) {
+    public Uni<ReconcileResult> reconcile(@PathParam("key") String key, ReconcileRequest request) {
         return reconcileService.reconcile(key, request);
     }
 
