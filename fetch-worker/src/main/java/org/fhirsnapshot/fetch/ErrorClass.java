@@ -19,7 +19,9 @@ public enum ErrorClass {
     INVALID_SPEC("invalid_spec"),
     /** The EHR kept answering 429 Too Many Requests. Transient. */
     RATE_LIMITED("rate_limited"),
-    /** The EHR answered 5xx. Transient. */
+    /** The EHR's daily request limit for this client was reached (Epic 4135). Try again the next day. */
+    DAILY_LIMIT("daily_limit"),
+    /** The EHR answered 5xx (or its paging session expired twice, Epic 4113). Transient. */
     SERVER_ERROR("server_error"),
     /** The EHR did not answer in time. Transient. */
     TIMEOUT("timeout"),

@@ -1,31 +1,29 @@
 package org.fhirsnapshot.fetch;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.smallrye.mutiny.Uni;
-import io.vertx.core.VertxException;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
 import io.vertx.mutiny.ext.web.client.HttpRequest;
 import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.IOException;
 import java.time.Duration;
-import java.time.ZonedDateTime;
-import java.time.format.DateTimeFormatter;
-import java.time.format.DateTimeParseException;
 import java.util.Optional;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
 import org.fhirsnapshot.fetch.config.FetchConfig;
 
 /**
  * GETs one FHIR URL of an EHR, non-blocking on the Vert.x event loop: {@code Accept: application/fhir+json}, the
- * system's Authorization, the read timeout. Inside one fetch attempt it retries 429, 503 and connection errors up
- * to {@code fhir-snapshot.fetch.retry.max-retries} times with exponential backoff and jitter, honouring
- * {@code Retry-After}; after a 401 it renews a client-credentials token once. Answers every HTTP status (the
- * caller classifies it); fails only with a {@link FetchFailure} ({@code timeout}, {@code network}, {@code auth}).
- * URLs are never logged or put in a message: they may carry an MRN or a patient id.
+ * system's Authorization, the read timeout. Inside one fetch attempt it tries again as {@link RetryPolicy} says
+ * (429, 500, 502, 503, 504, timeouts and connection errors; exponential backoff with jitter; {@code Retry-After}
+ * honoured). A 429 also closes the system's gate ({@link SystemCoolDown}) so that every fetch of this worker waits
+ * before its next request to that system; a request meeting a gate closed for longer than {@code retry.max-backoff}
+ * fails {@code rate_limited} without being sent. After a 401 it renews a client-credentials token once. Answers
+ * every HTTP status (the caller classifies it); fails only with a {@link FetchFailure} ({@code timeout},
+ * {@code network}, {@code auth}, {@code rate_limited}). URLs are never logged or put in a message: they may carry an
+ * MRN or a patient id.
  */
 @ApplicationScoped
 public class FhirHttpClient {
@@ -36,12 +34,17 @@ public class FhirHttpClient {
     private final Vertx vertx;
     private final EhrAuthorization authorization;
     private final FetchConfig config;
+    private final RetryPolicy retries;
+    private final SystemCoolDown coolDown;
 
-    public FhirHttpClient(WebClient web, Vertx vertx, EhrAuthorization authorization, FetchConfig config) {
+    public FhirHttpClient(WebClient web, Vertx vertx, EhrAuthorization authorization, FetchConfig config,
+            RetryPolicy retries, SystemCoolDown coolDown) {
         this.web = web;
         this.vertx = vertx;
         this.authorization = authorization;
         this.config = config;
+        this.retries = retries;
+        this.coolDown = coolDown;
     }
 
     /** The EHR's answer to {@code GET url}, after the retries that the answer allows. */
@@ -50,37 +53,66 @@ public class FhirHttpClient {
     }
 
     /**
+     * @param retry the number of this try (0 for the first)
      * @param rejected the Authorization value the EHR answered 401 to, to be replaced in this try, or null
      * @param renewed whether the token was already renewed once for this request
      */
     private Uni<FhirResponse> attempt(FhirSystemSettings system, String url, int retry, String rejected,
             boolean renewed) {
         String[] sent = new String[1];
-        return authorization.header(system, rejected)
+        return throughGate(system)
+                .chain(() -> authorization.header(system, rejected))
                 .chain(header -> {
                     sent[0] = header.orElse(null);
                     return send(url, header);
                 })
                 .onItemOrFailure().transformToUni((response, failure) -> {
                     if (failure != null) {
-                        if (isConnectionError(failure) && retry < config.retry().maxRetries()) {
-                            return delay(backoff(retry)).chain(() -> attempt(system, url, retry + 1, null, renewed));
+                        if (failure instanceof FetchFailure) {
+                            return Uni.createFrom().failure(failure);
+                        }
+                        Optional<Duration> wait = retries.afterFailure(retry, failure);
+                        if (wait.isPresent()) {
+                            return delay(wait.get()).chain(() -> attempt(system, url, retry + 1, null, renewed));
                         }
                         return Uni.createFrom().failure(transportFailure(failure));
                     }
                     if (response.status() == 401 && !renewed && sent[0] != null && authorization.renewable(system)) {
                         return attempt(system, url, retry, sent[0], true);
                     }
-                    if ((response.status() == 429 || response.status() == 503)
-                            && retry < config.retry().maxRetries()) {
-                        Duration wait = retryAfter(response.retryAfter()).orElse(backoff(retry));
-                        if (wait.compareTo(config.retry().maxBackoff()) > 0) {
-                            return Uni.createFrom().item(response);
-                        }
-                        return delay(wait).chain(() -> attempt(system, url, retry + 1, null, renewed));
+                    if (!RetryPolicy.TRANSIENT_STATUSES.contains(response.status())) {
+                        return Uni.createFrom().item(response);
                     }
-                    return Uni.createFrom().item(response);
+                    JsonNode body = FhirJson.parse(response.body()).orElse(null);
+                    if (response.status() == 429 && RetryPolicy.isTransient(429, body)) {
+                        // The whole system slows down, not only this request: the next try waits at the gate.
+                        coolDown.slowDown(system.id(), retries.waitAfter(retry, response.retryAfter()));
+                    }
+                    Optional<Duration> wait = retries.afterResponse(retry, response.status(), response.retryAfter(),
+                            body);
+                    if (wait.isEmpty()) {
+                        return Uni.createFrom().item(response);
+                    }
+                    Uni<Void> pause = response.status() == 429 ? Uni.createFrom().voidItem() : delay(wait.get());
+                    return pause.chain(() -> attempt(system, url, retry + 1, null, renewed));
                 });
+    }
+
+    /** Waits while the system's gate is closed; fails {@code rate_limited} when it stays closed too long. */
+    private Uni<Void> throughGate(FhirSystemSettings system) {
+        return Uni.createFrom().deferred(() -> {
+            Duration closed = coolDown.remaining(system.id());
+            if (closed.isZero()) {
+                return Uni.createFrom().voidItem();
+            }
+            if (closed.compareTo(retries.maxBackoff()) > 0) {
+                return Uni.createFrom().failure(new FetchFailure(ErrorClass.RATE_LIMITED,
+                        "the EHR asked for a pause of " + Math.max(1, closed.toSeconds())
+                                + " s after a 429 Too Many Requests; the request was not sent"));
+            }
+            // Then look again: another fetch may have met a 429 meanwhile and closed the gate for longer.
+            return delay(retries.withJitter(closed)).chain(() -> throughGate(system));
+        });
     }
 
     private Uni<FhirResponse> send(String url, Optional<String> authorizationHeader) {
@@ -103,41 +135,6 @@ public class FhirHttpClient {
     private Uni<Void> delay(Duration wait) {
         long millis = Math.max(1, wait.toMillis());
         return Uni.createFrom().emitter(emitter -> vertx.setTimer(millis, id -> emitter.complete(null)));
-    }
-
-    /** {@code initial × 2^retry}, capped, with "equal jitter": half fixed, half random. */
-    Duration backoff(int retry) {
-        long initial = config.retry().initialBackoff().toMillis();
-        long cap = config.retry().maxBackoff().toMillis();
-        long base = Math.min(cap, initial * (1L << Math.min(retry, 20)));
-        long half = Math.max(1, base / 2);
-        return Duration.ofMillis(half + ThreadLocalRandom.current().nextLong(half + 1));
-    }
-
-    /** {@code Retry-After} as delay-seconds or an HTTP date; empty when absent or unreadable. */
-    static Optional<Duration> retryAfter(String value) {
-        if (value == null || value.isBlank()) {
-            return Optional.empty();
-        }
-        String trimmed = value.trim();
-        try {
-            long seconds = Long.parseLong(trimmed);
-            return Optional.of(Duration.ofSeconds(Math.max(0, seconds)));
-        } catch (NumberFormatException notSeconds) {
-            try {
-                ZonedDateTime at = ZonedDateTime.parse(trimmed, DateTimeFormatter.RFC_1123_DATE_TIME);
-                Duration wait = Duration.between(ZonedDateTime.now(at.getZone()), at);
-                return Optional.of(wait.isNegative() ? Duration.ZERO : wait);
-            } catch (DateTimeParseException notADate) {
-                return Optional.empty();
-            }
-        }
-    }
-
-    /** Connection errors are retried; a timeout is not (the request may still be running at the EHR). */
-    static boolean isConnectionError(Throwable failure) {
-        return !(failure instanceof FetchFailure) && !(failure instanceof TimeoutException)
-                && (failure instanceof IOException || failure instanceof VertxException);
     }
 
     /** A transport failure in words without the URL (Vert.x's messages include it, and it may hold an MRN). */

@@ -11,7 +11,10 @@ import java.util.Set;
 /**
  * Tells what an EHR's answer means: pure functions from (HTTP status, parsed body) to a {@link FetchFailure}, and
  * the warnings of a searchset page. Knows Epic's OperationOutcome codes (system ending {@code .7.2.657369}) and the
- * HL7 forms of break-the-glass. The texts it writes never quote the EHR's own texts (they may hold PHI): only codes
+ * HL7 forms of break-the-glass. Whatever the status: Epic 4118 is {@code forbidden}, 4135 {@code daily_limit}, 4113
+ * a {@link PagingSessionExpired} ({@code server_error}, the search may be run again once); under 403 the
+ * break-the-glass markers are {@code protected}, and a 403 without one is {@code forbidden}. 4119 and 4122 in
+ * outcome entries of a usable page are warnings ({@link #warnings(JsonNode)}). The texts it writes never quote the EHR's own texts (they may hold PHI): only codes
  * and descriptions of our own.
  */
 public final class OperationOutcomeClassifier {
@@ -23,19 +26,21 @@ public final class OperationOutcomeClassifier {
 
     static final String NO_RESULTS = "4101";
     static final String NOT_AUTHORIZED = "4118";
+    static final String PAGING_EXPIRED = "4113";
+    static final String DAILY_LIMIT = "4135";
     static final Set<String> BREAK_THE_GLASS = Set.of("4130", "4131", "4134");
 
     /** Our own words for the Epic codes we know; an unknown code is reported by number only. */
     private static final Map<String, String> EPIC_DESCRIPTIONS = Map.of(
             NO_RESULTS, "no results",
-            "4113", "paging session expired",
+            PAGING_EXPIRED, "paging session expired",
             NOT_AUTHORIZED, "not authorized",
             "4119", "more data may exist",
             "4122", "unknown search parameter ignored",
             "4130", "break-the-glass required",
             "4131", "break-the-glass required",
             "4134", "break-the-glass required",
-            "4135", "daily request limit reached");
+            DAILY_LIMIT, "daily request limit reached");
 
     private OperationOutcomeClassifier() {
     }
@@ -58,9 +63,9 @@ public final class OperationOutcomeClassifier {
                 return Optional.of(protectedRecord(breakTheGlass.get()));
             }
         }
-        if (hasEpicCode(issues, NOT_AUTHORIZED)) {
-            return Optional.of(new FetchFailure(ErrorClass.FORBIDDEN,
-                    "the EHR did not authorize this request (Epic 4118)"));
+        Optional<FetchFailure> epic = epicFailure(issues);
+        if (epic.isPresent()) {
+            return epic;
         }
         String codes = epicCodesSuffix(issues);
         return Optional.of(switch (status) {
@@ -98,9 +103,21 @@ public final class OperationOutcomeClassifier {
         if (breakTheGlass.isPresent()) {
             return Optional.of(protectedRecord(breakTheGlass.get()));
         }
-        if (hasEpicCode(blocking, NOT_AUTHORIZED)) {
+        return epicFailure(blocking);
+    }
+
+    /** The Epic codes that decide a failure whatever the status: 4118, 4135, 4113 (in that order). */
+    private static Optional<FetchFailure> epicFailure(List<JsonNode> issues) {
+        if (hasEpicCode(issues, NOT_AUTHORIZED)) {
             return Optional.of(new FetchFailure(ErrorClass.FORBIDDEN,
                     "the EHR did not authorize this request (Epic 4118)"));
+        }
+        if (hasEpicCode(issues, DAILY_LIMIT)) {
+            return Optional.of(new FetchFailure(ErrorClass.DAILY_LIMIT,
+                    "the EHR's daily request limit was reached (Epic 4135); retry tomorrow"));
+        }
+        if (hasEpicCode(issues, PAGING_EXPIRED)) {
+            return Optional.of(new PagingSessionExpired("the EHR's paging session expired (Epic 4113)"));
         }
         return Optional.empty();
     }

@@ -12,7 +12,9 @@ import org.fhirsnapshot.fetch.config.FetchConfig;
 /**
  * Runs one search to its end: reads the first page, follows every {@code next} link on the FHIR system's own
  * origin, stops at a loop (a URL read before) and fails at the page or byte limit ({@code too_large}); merges the
- * pages into one searchset Bundle. Every answer goes through {@link OperationOutcomeClassifier}.
+ * pages into one searchset Bundle. Every answer goes through {@link OperationOutcomeClassifier}. When the EHR
+ * forgets the search while it is paged (Epic 4113, {@link PagingSessionExpired}), the search runs again from its
+ * first page once, with a warning; a second expiry fails it ({@code server_error}).
  */
 @ApplicationScoped
 public class SearchFetcher {
@@ -25,9 +27,23 @@ public class SearchFetcher {
         this.config = config;
     }
 
+    static final String RESTARTED_WARNING = "the EHR's paging session expired (Epic 4113); the search was run again "
+            + "from its first page";
+
     /** Reads every page of the search at {@code firstUrl}; fails with a {@link FetchFailure}. */
     public Uni<SearchResult> fetch(FhirSystemSettings system, String firstUrl) {
+        return fetchOnce(system, firstUrl, false)
+                .onFailure(PagingSessionExpired.class).recoverWithUni(() -> fetchOnce(system, firstUrl, true)
+                        .onFailure(PagingSessionExpired.class).transform(expiredAgain -> new PagingSessionExpired(
+                                "the EHR's paging session expired again after the search was run again "
+                                        + "(Epic 4113)")));
+    }
+
+    private Uni<SearchResult> fetchOnce(FhirSystemSettings system, String firstUrl, boolean restarted) {
         Paging paging = new Paging(firstUrl);
+        if (restarted) {
+            paging.merger.warn(RESTARTED_WARNING);
+        }
         return Multi.createBy().repeating().uni(() -> readPage(system, paging))
                 .whilst(ignored -> paging.nextUrl != null)
                 .collect().last()

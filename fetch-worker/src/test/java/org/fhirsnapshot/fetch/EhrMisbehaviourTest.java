@@ -1,13 +1,20 @@
 package org.fhirsnapshot.fetch;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 import static org.fhirsnapshot.fetch.ScriptedEhr.json;
 import static org.fhirsnapshot.fetch.ScriptedEhr.observation;
 import static org.fhirsnapshot.fetch.ScriptedEhr.page;
 
 import java.time.Duration;
+import java.time.ZoneOffset;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.fhirsnapshot.contracts.events.FetchOutcome;
 import org.fhirsnapshot.contracts.events.FetchResult;
@@ -18,6 +25,8 @@ import org.fhirsnapshot.contracts.internal.FhirSystemSettings.Limits;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * How the worker copes with an EHR that rate-limits, fails, hangs, pages oddly or wants tokens: a scripted EHR over
@@ -26,6 +35,8 @@ import org.junit.jupiter.api.Test;
 class EhrMisbehaviourTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
+    private static final String EPIC = "urn:oid:1.2.840.114350.1.13.0.1.7.2.657369";
+    private static final AtomicLong SYSTEM_IDS = new AtomicLong(1_000);
     private static FetchWorkerParts worker;
     private static ScriptedEhr ehr;
 
@@ -65,6 +76,32 @@ class EhrMisbehaviourTest {
     }
 
     @Test
+    void a429HoldsBackEveryFetchOfThatSystemUntilRetryAfterHasPassed() {
+        List<Long> arrivals = new CopyOnWriteArrayList<>();
+        AtomicInteger calls = new AtomicInteger();
+        ehr.script(request -> {
+            arrivals.add(System.nanoTime());
+            if (calls.incrementAndGet() == 1) {
+                request.response().setStatusCode(429).putHeader("Retry-After", "1").end();
+            } else {
+                json(request, 200, page(null, observation("o1")));
+            }
+        });
+        FhirSystemSettings system = system(none());
+
+        var throttled = worker.instances.fetch(claim("Observation?first=1"), system).subscribeAsCompletionStage();
+        await().atMost(WAIT).until(() -> arrivals.size() == 1);
+        FetchResult concurrent = worker.instances.fetch(claim("Observation?second=1"), system).await().atMost(WAIT);
+
+        assertThat(throttled.join().outcome()).isEqualTo(FetchOutcome.completed);
+        assertThat(concurrent.outcome()).isEqualTo(FetchOutcome.completed);
+        List<String> uris = ehr.received().stream().map(ScriptedEhr.Received::uri).toList();
+        assertThat(uris).hasSize(3);
+        long secondArrival = arrivals.get(uris.indexOf("/fhir/Observation?second=1&patient=p1&_count=10"));
+        assertThat(Duration.ofNanos(secondArrival - arrivals.get(0))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+    }
+
+    @Test
     void givesUpAfterThreeRetriesOfA503AsServerError() {
         ehr.script(request -> request.response().setStatusCode(503).end());
 
@@ -79,9 +116,14 @@ class EhrMisbehaviourTest {
     void doesNotWaitForARetryAfterLongerThanTheMaximumBackoff() {
         ehr.script(request -> request.response().setStatusCode(429).putHeader("Retry-After", "3600").end());
 
-        FetchResult result = fetch(system(none()));
+        FhirSystemSettings system = system(none());
+
+        FetchResult result = fetch(system);
+        FetchResult meanwhile = fetch(system);
 
         assertThat(result.errorClass()).isEqualTo("rate_limited");
+        assertThat(meanwhile.errorClass()).isEqualTo("rate_limited");
+        assertThat(meanwhile.errorMessage()).startsWith("the EHR asked for a pause of 3");
         assertThat(ehr.received()).hasSize(1);
     }
 
@@ -97,7 +139,7 @@ class EhrMisbehaviourTest {
     }
 
     @Test
-    void reportsAnEhrThatDoesNotAnswerInTimeAsTimeout() {
+    void retriesAnEhrThatDoesNotAnswerInTimeThenReportsTimeout() {
         ehr.script(request -> {
             // never answers
         });
@@ -106,7 +148,88 @@ class EhrMisbehaviourTest {
 
         assertThat(result.errorClass()).isEqualTo("timeout");
         assertThat(result.errorMessage()).isEqualTo("the EHR did not answer in time");
-        assertThat(ehr.received()).hasSize(1);
+        assertThat(ehr.received()).hasSize(4);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {500, 502, 504})
+    void retriesServerErrorsThenCompletes(int status) {
+        AtomicInteger calls = new AtomicInteger();
+        ehr.script(request -> {
+            if (calls.incrementAndGet() <= 2) {
+                request.response().setStatusCode(status).end();
+            } else {
+                json(request, 200, page(null, observation("o1")));
+            }
+        });
+
+        FetchResult result = fetch(system(none()));
+
+        assertThat(result.outcome()).isEqualTo(FetchOutcome.completed);
+        assertThat(ehr.received()).hasSize(3);
+    }
+
+    @Test
+    void honoursARetryAfterGivenAsAnHttpDate() {
+        AtomicInteger calls = new AtomicInteger();
+        String inTwoSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2));
+        ehr.script(request -> {
+            if (calls.incrementAndGet() == 1) {
+                request.response().setStatusCode(503).putHeader("Retry-After", inTwoSeconds).end();
+            } else {
+                json(request, 200, page(null, observation("o1")));
+            }
+        });
+        long started = System.nanoTime();
+
+        FetchResult result = fetch(system(none()));
+
+        assertThat(result.outcome()).isEqualTo(FetchOutcome.completed);
+        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(ehr.received()).hasSize(2);
+    }
+
+    @Test
+    void failsAsServerErrorWhenEpicPagingExpiresAgainAfterOneRestart() {
+        ehr.script(request -> {
+            if (request.uri().contains("page=2")) {
+                json(request, 400, OperationOutcomeClassifierTest.outcome("error", "processing", EPIC, "4113"));
+            } else {
+                json(request, 200, page(ehr.baseUrl() + "/Observation?page=2", observation("o1")));
+            }
+        });
+
+        FetchResult result = fetch(system(none()));
+
+        assertThat(result.errorClass()).isEqualTo("server_error");
+        assertThat(result.errorMessage())
+                .isEqualTo("the EHR's paging session expired again after the search was run again (Epic 4113)");
+        assertThat(ehr.received()).extracting(ScriptedEhr.Received::uri).containsExactly(
+                "/fhir/Observation?patient=p1&_count=10", "/fhir/Observation?page=2",
+                "/fhir/Observation?patient=p1&_count=10", "/fhir/Observation?page=2");
+    }
+
+    @Test
+    void epicDailyLimitUnder429FailsAtOnceAndDoesNotHoldTheSystemBack() {
+        AtomicInteger calls = new AtomicInteger();
+        ehr.script(request -> {
+            if (calls.incrementAndGet() == 1) {
+                request.response().setStatusCode(429).putHeader("Retry-After", "3600")
+                        .putHeader("Content-Type", "application/fhir+json")
+                        .end(OperationOutcomeClassifierTest.outcome("error", "throttled", EPIC, "4135"));
+            } else {
+                json(request, 200, page(null, observation("o1")));
+            }
+        });
+        FhirSystemSettings system = system(none());
+
+        FetchResult limited = fetch(system);
+        FetchResult next = fetch(system);
+
+        assertThat(limited.errorClass()).isEqualTo("daily_limit");
+        assertThat(next.outcome()).isEqualTo(FetchOutcome.completed);
+        assertThat(ehr.received()).hasSize(2);
     }
 
     @Test
@@ -244,8 +367,10 @@ class EhrMisbehaviourTest {
         return new ClaimedInstance(1, "token", "scripted", 1, 1, "MRN-SECRET", "p1", "Observation", query, 1);
     }
 
+    /** A FHIR system of its own per call: the worker's 429 gate is per system. */
     private static FhirSystemSettings system(AuthSettings auth) {
-        return new FhirSystemSettings(1, "scripted", ehr.baseUrl(), null, auth, new Limits(1, 0, 10));
+        return new FhirSystemSettings(SYSTEM_IDS.incrementAndGet(), "scripted", ehr.baseUrl(), null, auth,
+                new Limits(1, 0, 10));
     }
 
     private static AuthSettings none() {

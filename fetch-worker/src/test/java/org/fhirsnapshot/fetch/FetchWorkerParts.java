@@ -27,6 +27,8 @@ final class FetchWorkerParts implements AutoCloseable {
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
     final FileSystemPayloadStore store;
     final EhrAuthorization authorization;
+    final RetryPolicy retries;
+    final SystemCoolDown coolDown = new SystemCoolDown();
     final FhirHttpClient http;
     final PatientResolver patients;
     final SearchFetcher searches;
@@ -44,7 +46,8 @@ final class FetchWorkerParts implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         authorization = new EhrAuthorization(web, config);
-        http = new FhirHttpClient(web, vertx, authorization, config);
+        retries = new RetryPolicy(config);
+        http = new FhirHttpClient(web, vertx, authorization, config, retries, coolDown);
         patients = new PatientResolver(http);
         searches = new SearchFetcher(http, config);
         instances = new InstanceFetcher(patients, searches, store, vertx, registry, config);

@@ -206,6 +206,105 @@ class OperationOutcomeClassifierTest {
                 .isFalse();
     }
 
+    @Test
+    void plain403WithAnOutcomeButNoBreakTheGlassMarkerIsForbiddenNotProtected() {
+        FetchFailure failure = classify(403, outcome("error", "forbidden", "http://ehr.example.org/codes", "denied"));
+
+        assertThat(failure.errorClass()).isEqualTo(ErrorClass.FORBIDDEN);
+        assertThat(failure.protectedRecord()).isFalse();
+        assertThat(failure.getMessage()).isEqualTo("the EHR refused access (HTTP 403)");
+    }
+
+    @Test
+    void epic4118Under403IsForbiddenNotProtected() {
+        FetchFailure failure = classify(403, outcome("error", "forbidden", EPIC, "4118"));
+
+        assertThat(failure.errorClass()).isEqualTo(ErrorClass.FORBIDDEN);
+        assertThat(failure.protectedRecord()).isFalse();
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {429, 400, 403, 503})
+    void epic4135IsTheDailyLimitWhateverTheStatus(int status) {
+        FetchFailure failure = classify(status, outcome("error", "throttled", EPIC, "4135"));
+
+        assertThat(failure.errorClass()).isEqualTo(ErrorClass.DAILY_LIMIT);
+        assertThat(failure.errorClass().code()).isEqualTo("daily_limit");
+        assertThat(failure.getMessage())
+                .isEqualTo("the EHR's daily request limit was reached (Epic 4135); retry tomorrow");
+    }
+
+    @Test
+    void searchsetOfOnlyA4135ErrorOutcomeIsTheDailyLimitEvenWith200() {
+        JsonNode page = json(searchset(outcomeEntry("error", "throttled", EPIC, "4135")));
+
+        assertThat(OperationOutcomeClassifier.classify(200, page)).get()
+                .extracting(FetchFailure::errorClass).isEqualTo(ErrorClass.DAILY_LIMIT);
+    }
+
+    @ParameterizedTest
+    @ValueSource(ints = {400, 404, 410, 500})
+    void epic4113IsAnExpiredPagingSessionWhateverTheStatus(int status) {
+        FetchFailure failure = classify(status, outcome("error", "processing", EPIC, "4113"));
+
+        assertThat(failure).isInstanceOf(PagingSessionExpired.class);
+        assertThat(failure.errorClass()).isEqualTo(ErrorClass.SERVER_ERROR);
+        assertThat(failure.getMessage()).isEqualTo("the EHR's paging session expired (Epic 4113)");
+    }
+
+    @Test
+    void epic4118WinsOver4135And4113InOneAnswer() {
+        String body = """
+                {"resourceType":"OperationOutcome","issue":[
+                  {"severity":"error","code":"processing","details":{"coding":[{"system":"%1$s","code":"4113"}]}},
+                  {"severity":"error","code":"throttled","details":{"coding":[{"system":"%1$s","code":"4135"}]}},
+                  {"severity":"error","code":"forbidden","details":{"coding":[{"system":"http://x","code":"a"},
+                                                                             {"system":"%1$s","code":"4118"}]}}]}"""
+                .formatted(EPIC);
+
+        assertThat(classify(429, body).errorClass()).isEqualTo(ErrorClass.FORBIDDEN);
+    }
+
+    @Test
+    void epicCodeInASecondCodingOfAnIssueIsFound() {
+        String body = """
+                {"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"throttled",
+                  "details":{"coding":[{"system":"http://x","code":"a"},{"system":"%s","code":"4135"}]}}]}"""
+                .formatted(EPIC);
+
+        assertThat(classify(429, body).errorClass()).isEqualTo(ErrorClass.DAILY_LIMIT);
+    }
+
+    @Test
+    void epicCodesUnderAnotherSystemAreNotEpics() {
+        assertThat(classify(429, outcome("error", "throttled", "http://other.example/codes", "4135")).errorClass())
+                .isEqualTo(ErrorClass.RATE_LIMITED);
+        assertThat(classify(403, outcome("error", "forbidden", "http://other.example/codes", "4118")).errorClass())
+                .isEqualTo(ErrorClass.FORBIDDEN);
+        assertThat(classify(400, outcome("error", "processing", "http://other.example/codes", "4113")))
+                .isNotInstanceOf(PagingSessionExpired.class);
+    }
+
+    @ParameterizedTest
+    @CsvSource({"4119, Epic 4119: more data may exist", "4122, Epic 4122: unknown search parameter ignored"})
+    void epicWarningsLeaveAPageUsableAndAreKept(String code, String warning) {
+        JsonNode withMatches = json(searchset(observationEntry("o1"), outcomeEntry("warning", "processing", EPIC,
+                code)));
+        JsonNode withoutMatches = json(searchset(outcomeEntry("information", "informational", EPIC, "4101"),
+                outcomeEntry("warning", "processing", EPIC, code)));
+
+        assertThat(OperationOutcomeClassifier.classify(200, withMatches)).isEmpty();
+        assertThat(OperationOutcomeClassifier.classify(200, withoutMatches)).isEmpty();
+        assertThat(OperationOutcomeClassifier.warnings(withMatches)).containsExactly(warning);
+        assertThat(OperationOutcomeClassifier.warnings(withoutMatches)).containsExactly(warning);
+    }
+
+    @Test
+    void throttledOutcomeWithout4135IsRateLimited() {
+        assertThat(classify(429, outcome("error", "throttled", "http://x", "slow")).errorClass())
+                .isEqualTo(ErrorClass.RATE_LIMITED);
+    }
+
     private static FetchFailure classify(int status, String body) {
         Optional<JsonNode> parsed = FhirJson.parse(body.getBytes(StandardCharsets.UTF_8));
         return OperationOutcomeClassifier.classify(status, parsed.orElse(null)).orElseThrow();

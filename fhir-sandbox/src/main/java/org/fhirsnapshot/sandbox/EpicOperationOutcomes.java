@@ -19,7 +19,38 @@ final class EpicOperationOutcomes {
     static final String ACT_REASON_SYSTEM = "http://terminology.hl7.org/CodeSystem/v3-ActReason";
     static final String BREAK_THE_GLASS_REASON = "BTG";
 
+    static final String PAGING_EXPIRED_CODE = "4113";
+    static final String NOT_AUTHORIZED_CODE = "4118";
+    static final String MORE_DATA_CODE = "4119";
+    static final String UNKNOWN_PARAMETER_CODE = "4122";
+    static final String DAILY_LIMIT_CODE = "4135";
+
     private EpicOperationOutcomes() {
+    }
+
+    /** A one-issue Epic outcome with {@code code} under Epic's system. */
+    static OperationOutcome epic(IssueSeverity severity, IssueType type, String code) {
+        String text = switch (code) {
+            case PAGING_EXPIRED_CODE -> "The paging session has expired. Run the search again.";
+            case NOT_AUTHORIZED_CODE -> "User is not authorized for this request.";
+            case MORE_DATA_CODE -> "Some results may not be returned. More data may exist.";
+            case UNKNOWN_PARAMETER_CODE -> "A search parameter was not recognized and was ignored.";
+            case DAILY_LIMIT_CODE -> "The daily request limit of this client has been reached.";
+            default -> "Epic outcome " + code;
+        };
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.addIssue()
+                .setSeverity(severity)
+                .setCode(type)
+                .setDetails(new CodeableConcept(new Coding(EPIC_OUTCOME_SYSTEM, code, text)).setText(text));
+        return outcome;
+    }
+
+    /** A transient failure's outcome (throttling, server trouble), without Epic codes. */
+    static OperationOutcome transientFailure(IssueType type, String text) {
+        OperationOutcome outcome = new OperationOutcome();
+        outcome.addIssue().setSeverity(IssueSeverity.ERROR).setCode(type).setDiagnostics(text);
+        return outcome;
     }
 
     /** The informational outcome that Epic puts in a searchset whose page has no match (4101). */

@@ -30,12 +30,15 @@ public final class FhirSandbox implements AutoCloseable {
     private final int port;
     private final SandboxCohort cohort;
     private final RequestCounters counters;
+    private final FaultInjector faults;
 
-    private FhirSandbox(Server server, int port, SandboxCohort cohort, RequestCounters counters) {
+    private FhirSandbox(Server server, int port, SandboxCohort cohort, RequestCounters counters,
+            FaultInjector faults) {
         this.server = server;
         this.port = port;
         this.cohort = cohort;
         this.counters = counters;
+        this.faults = faults;
     }
 
     /** Starts a sandbox with the demo cohort on {@code port} of 127.0.0.1; 0 picks a free port. */
@@ -46,6 +49,7 @@ public final class FhirSandbox implements AutoCloseable {
     /** Starts a sandbox serving {@code cohort} on {@code port} of 127.0.0.1; 0 picks a free port. */
     public static FhirSandbox start(int port, SandboxCohort cohort) {
         RequestCounters counters = new RequestCounters();
+        FaultInjector faults = new FaultInjector(counters);
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
         threads.setName("fhir-sandbox");
         // Daemon threads: a test that forgets close() does not keep its JVM alive; main() joins the server.
@@ -61,10 +65,10 @@ public final class FhirSandbox implements AutoCloseable {
         ServletContextHandler context = new ServletContextHandler(ServletContextHandler.NO_SESSIONS);
         context.setContextPath("/");
         ServletHolder fhir = new ServletHolder("fhir",
-                new SandboxRestfulServer(FhirContext.forR4Cached(), cohort, counters));
+                new SandboxRestfulServer(FhirContext.forR4Cached(), cohort, counters, faults));
         fhir.setInitOrder(1);
         context.addServlet(fhir, "/fhir/*");
-        context.addServlet(new ServletHolder("sandbox", new SandboxEndpointServlet(cohort, counters,
+        context.addServlet(new ServletHolder("sandbox", new SandboxEndpointServlet(cohort, counters, faults,
                 new ObjectMapper())), "/sandbox/*");
         server.setHandler(context);
         try {
@@ -76,7 +80,7 @@ public final class FhirSandbox implements AutoCloseable {
             stopQuietly(server, e);
             throw new IllegalStateException("Could not start the FHIR sandbox on " + LOOPBACK + ":" + port, e);
         }
-        return new FhirSandbox(server, connector.getLocalPort(), cohort, counters);
+        return new FhirSandbox(server, connector.getLocalPort(), cohort, counters, faults);
     }
 
     /** The FHIR base URL, such as {@code http://127.0.0.1:8090/fhir}. */
@@ -100,6 +104,14 @@ public final class FhirSandbox implements AutoCloseable {
     /** What the FHIR endpoint has served so far (also at {@code /sandbox/stats}). */
     public SandboxStats stats() {
         return counters.snapshot();
+    }
+
+    /**
+     * How the sandbox misbehaves (also at {@code /sandbox/faults}): {@code sandbox.faults().set(SandboxFaults.none()
+     * .withRateLimitPerSecond(5))}, {@code sandbox.faults().reset()}.
+     */
+    public FaultInjector faults() {
+        return faults;
     }
 
     @Override

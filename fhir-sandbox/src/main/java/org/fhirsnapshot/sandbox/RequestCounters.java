@@ -8,6 +8,8 @@ final class RequestCounters {
     private final AtomicLong requests = new AtomicLong();
     private final AtomicLong searches = new AtomicLong();
     private final AtomicLong pages = new AtomicLong();
+    private final AtomicLong throttled = new AtomicLong();
+    private final AtomicLong transientErrors = new AtomicLong();
 
     void countRequest() {
         requests.incrementAndGet();
@@ -21,7 +23,15 @@ final class RequestCounters {
         pages.incrementAndGet();
     }
 
+    void countThrottled() {
+        throttled.incrementAndGet();
+    }
+
+    void countTransientError() {
+        transientErrors.incrementAndGet();
+    }
+
     SandboxStats snapshot() {
-        return new SandboxStats(requests.get(), searches.get(), pages.get());
+        return new SandboxStats(requests.get(), searches.get(), pages.get(), throttled.get(), transientErrors.get());
     }
 }

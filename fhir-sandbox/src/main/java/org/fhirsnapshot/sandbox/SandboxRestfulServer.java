@@ -36,7 +36,8 @@ final class SandboxRestfulServer extends RestfulServer {
     /** Searches whose later pages stay fetchable; the oldest are forgotten first. */
     private static final int RETAINED_SEARCHES = 2_000;
 
-    SandboxRestfulServer(FhirContext fhirContext, SandboxCohort cohort, RequestCounters counters) {
+    SandboxRestfulServer(FhirContext fhirContext, SandboxCohort cohort, RequestCounters counters,
+            FaultInjector faults) {
         super(fhirContext);
         setServerName("FHIR Snapshot sandbox");
         setImplementationDescription("Synthetic patients with Epic-like behaviour, for tests and the local stack");
@@ -48,6 +49,7 @@ final class SandboxRestfulServer extends RestfulServer {
         setResourceProviders(resourceProviders(cohort));
         registerInterceptor(new EpicSearchsetInterceptor());
         registerInterceptor(new RequestCountingInterceptor(counters));
+        registerInterceptor(new FaultInterceptor(faults, fhirContext));
     }
 
     private static List<IResourceProvider> resourceProviders(SandboxCohort cohort) {
