@@ -96,7 +96,7 @@ final class Figures {
             HttpResponse<String> response = http.send(HttpRequest.newBuilder(URI.create(url))
                     .header("Accept", "application/fhir+json").GET().build(), HttpResponse.BodyHandlers.ofString());
             JsonNode bundle = JSON.readTree(response.body());
-            count += SnapshotEndToEndIT.resourceIds(bundle).size();
+            count += GroundTruthCheck.resourceIds(bundle).size();
             url = null;
             for (JsonNode link : bundle.path("link")) {
                 if ("next".equals(link.path("relation").asText())) {

@@ -26,7 +26,7 @@ import org.fhirsnapshot.sandbox.FhirSandbox;
 /**
  * The whole system on one machine: PostgreSQL and a Kafka broker (real servers, no Docker), the FHIR sandbox, and
  * every service as its own process. A supervisor restarts a service process that dies, as a Kubernetes Deployment
- * would.
+ * would, and the Kafka broker too (same port and data directory), as a StatefulSet would.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -47,7 +47,9 @@ public final class LocalStack implements AutoCloseable {
 
     private LocalStack(StackOptions options) {
         this.options = options;
-        this.root = Service.repositoryRoot();
+        this.root = options.pinBuilds()
+                ? options.dataDirectory().toAbsolutePath().resolve("builds")
+                : Service.repositoryRoot();
     }
 
     /** Starts everything and returns once every service is ready. */
@@ -73,6 +75,9 @@ public final class LocalStack implements AutoCloseable {
             deleteRecursively(data);
         }
         createDirectories(data.resolve("logs"));
+        if (options.pinBuilds()) {
+            pinBuilds(Service.repositoryRoot(), root);
+        }
         postgres = PostgresServer.start(data.resolve("postgres"), options.postgresPort());
         listener.started("PostgreSQL", "127.0.0.1:" + postgres.port());
         kafka = KafkaBroker.start(data.resolve("kafka"), options.kafkaPort());
@@ -89,15 +94,13 @@ public final class LocalStack implements AutoCloseable {
             urls.put(service, "http://127.0.0.1:" + ports.get(service));
         }
         for (Service service : START_ORDER) {
-            Map<String, String> properties = ServiceProperties.of(service, postgres, kafka.bootstrapServers(), urls,
-                    data.resolve("payloads"));
+            Map<String, String> properties = propertiesOf(service, urls, data);
             services.put(service, ServiceProcess.start(service, root, ports.get(service), properties,
                     data.resolve("logs"), SERVICE_JVM_OPTIONS));
             listener.started(service.module(), urls.get(service));
         }
         for (int i = 1; i < options.fetchWorkers(); i++) {
-            Map<String, String> properties = ServiceProperties.of(Service.FETCH_WORKER, postgres,
-                    kafka.bootstrapServers(), urls, data.resolve("payloads"));
+            Map<String, String> properties = propertiesOf(Service.FETCH_WORKER, urls, data);
             extraWorkers.add(ServiceProcess.start(Service.FETCH_WORKER, root, FreePorts.next(), properties,
                     data.resolve("logs/worker-" + (i + 1)), SERVICE_JVM_OPTIONS));
             listener.started("fetch-worker #" + (i + 1), "");
@@ -107,10 +110,26 @@ public final class LocalStack implements AutoCloseable {
             thread.setDaemon(true);
             return thread;
         });
-        supervisor.scheduleWithFixedDelay(this::restartDeadServices, 2, 2, TimeUnit.SECONDS);
+        supervisor.scheduleWithFixedDelay(this::restartDeadProcesses, 2, 2, TimeUnit.SECONDS);
     }
 
-    private void restartDeadServices() {
+    private Map<String, String> propertiesOf(Service service, Map<Service, String> urls, Path data) {
+        Map<String, String> properties = new LinkedHashMap<>(ServiceProperties.of(service, postgres,
+                kafka.bootstrapServers(), urls, data.resolve("payloads")));
+        properties.putAll(options.extraProperties().getOrDefault(service, Map.of()));
+        return properties;
+    }
+
+    /** The broker first: a service is only ready again when Kafka answers. */
+    private void restartDeadProcesses() {
+        try {
+            if (!kafka.isAlive()) {
+                kafka.start();
+                System.err.printf("%nthe Kafka broker had stopped; restarted it%n");
+            }
+        } catch (RuntimeException e) {
+            System.err.printf("%nthe Kafka broker could not be restarted: %s%n", e.getMessage());
+        }
         for (ServiceProcess process : allServiceProcesses()) {
             try {
                 if (process.restartIfDead()) {
@@ -153,6 +172,12 @@ public final class LocalStack implements AutoCloseable {
     public void close() {
         if (supervisor != null) {
             supervisor.shutdownNow();
+            try {
+                // A restart under way ends (interrupted) before the processes are stopped.
+                supervisor.awaitTermination(30, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
         }
         List<ServiceProcess> stopping = allServiceProcesses();
         Collections.reverse(stopping);
@@ -165,6 +190,38 @@ public final class LocalStack implements AutoCloseable {
         }
         if (postgres != null) {
             postgres.close();
+        }
+    }
+
+    /**
+     * Mirrors each service's {@code target/quarkus-app} from {@code repository} under {@code pinned} as hard links
+     * (copies where links are not possible). A rebuild replaces the files it writes, so the links keep the build
+     * that was there at start.
+     */
+    private static void pinBuilds(Path repository, Path pinned) {
+        deleteRecursively(pinned);
+        for (Service service : START_ORDER) {
+            Path app = service.jar(repository).getParent();
+            Path target = pinned.resolve(repository.relativize(app));
+            if (!Files.isDirectory(app)) {
+                continue; // ServiceProcess.start says which build is missing.
+            }
+            try (Stream<Path> paths = Files.walk(app)) {
+                for (Path source : (Iterable<Path>) paths::iterator) {
+                    Path copy = target.resolve(app.relativize(source).toString());
+                    if (Files.isDirectory(source)) {
+                        Files.createDirectories(copy);
+                    } else {
+                        try {
+                            Files.createLink(copy, source);
+                        } catch (IOException | UnsupportedOperationException e) {
+                            Files.copy(source, copy);
+                        }
+                    }
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("could not pin the build of " + service.module(), e);
+            }
         }
     }
 

@@ -39,7 +39,36 @@ public final class SnapshotJob {
         this.out = out;
     }
 
+    /** The three steps in a row: {@link #setup}, {@link #awaitAllFetched}, {@link #download}. */
     public SnapshotSummary run(SnapshotRequest request) {
+        Started started = setup(request);
+        JsonNode summary = awaitAllFetched(started);
+        return download(started, summary);
+    }
+
+    /**
+     * A snapshot whose project exists, with its mappings and MRNs.
+     *
+     * @param request what was asked for
+     * @param projectKey the project created for it
+     * @param mrns MRNs accepted (added or already present)
+     * @param expectedInstances MRNs times mappings
+     * @param started when the first call was made
+     */
+    public record Started(SnapshotRequest request, String projectKey, long mrns, long expectedInstances,
+            Instant started) {
+    }
+
+    /** Registers the FHIR system and creates the project, its mappings and its MRNs through the public APIs. */
+    public Started setup(SnapshotRequest request) {
+        return setup(request, null);
+    }
+
+    /**
+     * As {@link #setup(SnapshotRequest)}, registering the FHIR system with {@code fhirSystemLimits} (api.md:
+     * {@code maxConcurrency}, {@code requestsPerSecond}, {@code pageSize}), or with the defaults when null.
+     */
+    public Started setup(SnapshotRequest request, Map<String, Object> fhirSystemLimits) {
         Instant started = Instant.now();
         String config = urls.get(Service.CONFIG);
         String mrnService = urls.get(Service.MRN);
@@ -51,6 +80,9 @@ public final class SnapshotJob {
             system.put("patientIdentifierSystem", request.identifierSystem());
         }
         system.put("auth", Map.of("type", "none"));
+        if (fhirSystemLimits != null) {
+            system.put("limits", fhirSystemLimits);
+        }
         long systemId = api.post(config + "/api/fhir-systems", system).path("id").asLong();
 
         String key = "snapshot-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
@@ -71,18 +103,35 @@ public final class SnapshotJob {
         long mrns = added.path("added").asLong() + added.path("alreadyPresent").asLong();
         int rejected = added.path("rejected").size();
         out.printf("Project %s: %d MRNs (%d rejected), %d mappings%n", key, mrns, rejected, request.mappings().size());
+        return new Started(request, key, mrns, mrns * request.mappings().size(), started);
+    }
 
-        JsonNode summary = awaitAllFetched(mrnService + "/api/projects/" + key + "/summary",
-                mrns * request.mappings().size());
+    /**
+     * Shows progress until every instance is completed or failed; returns the project's last summary. Gives up when
+     * nothing moved for a long while.
+     */
+    public JsonNode awaitAllFetched(Started snapshot) {
+        return awaitAllFetched(summaryUrl(snapshot), snapshot.expectedInstances());
+    }
 
+    /** The URL of the project's summary (instance counts by status) in mrn-service. */
+    public String summaryUrl(Started snapshot) {
+        return urls.get(Service.MRN) + "/api/projects/" + snapshot.projectKey() + "/summary";
+    }
+
+    /** Streams the archive to the request's file and sums the snapshot up from {@code summary}. */
+    public SnapshotSummary download(Started snapshot, JsonNode summary) {
+        SnapshotRequest request = snapshot.request();
         out.println("Streaming the archive...");
-        long bytes = api.download(urls.get(Service.ARCHIVE) + "/api/projects/" + key + "/archive", request.out());
+        long bytes = api.download(urls.get(Service.ARCHIVE) + "/api/projects/" + snapshot.projectKey() + "/archive",
+                request.out());
         Map<String, Long> byStatus = new LinkedHashMap<>();
         for (String status : STATUSES) {
             byStatus.put(status, summary.path("instances").path(status).asLong());
         }
-        return new SnapshotSummary(key, mrns, byStatus, summary.path("protected").asLong(),
-                resourcesIn(request), request.out(), bytes, Duration.between(started, Instant.now()));
+        long protectedRecords = summary.path("protected").asLong();
+        return new SnapshotSummary(snapshot.projectKey(), snapshot.mrns(), byStatus, protectedRecords,
+                resourcesIn(request), request.out(), bytes, Duration.between(snapshot.started(), Instant.now()));
     }
 
     private JsonNode awaitAllFetched(String summaryUrl, long expected) {

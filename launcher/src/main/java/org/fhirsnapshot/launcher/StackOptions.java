@@ -14,9 +14,25 @@ import org.fhirsnapshot.infra.Service;
  * @param kafkaPort Kafka's port (0 for any free port)
  * @param postgresPort PostgreSQL's port (0 for any free port)
  * @param fetchWorkers how many fetch-worker processes to run
+ * @param extraProperties more system properties ({@code -D}) per service, such as shorter schedules for a test;
+ *        empty for the launcher
+ * @param pinBuilds whether each service runs from a copy of its build (hard links under {@code dataDirectory}) taken
+ *        at start, so that rebuilding a module while the stack runs changes neither the running process nor the one
+ *        the supervisor restarts; false for the launcher, which runs the builds in place
  */
 public record StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integer> servicePorts, int sandboxPort,
-        int kafkaPort, int postgresPort, int fetchWorkers) {
+        int kafkaPort, int postgresPort, int fetchWorkers, Map<Service, Map<String, String>> extraProperties,
+        boolean pinBuilds) {
+
+    public StackOptions {
+        extraProperties = Map.copyOf(extraProperties);
+    }
+
+    /** Options without extra properties (every service runs with its own defaults), builds run in place. */
+    public StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integer> servicePorts, int sandboxPort,
+            int kafkaPort, int postgresPort, int fetchWorkers) {
+        this(dataDirectory, fresh, servicePorts, sandboxPort, kafkaPort, postgresPort, fetchWorkers, Map.of(), false);
+    }
 
     /** Every port of api.md: services 8081 to 8085, the sandbox on 8090. */
     public static Map<Service, Integer> defaultPorts() {
