@@ -129,6 +129,25 @@ class FetchResultConsumerTest {
     }
 
     @Test
+    void aResultForAnInstanceOutdatedMeanwhileChangesNothing() {
+        String project = Fixtures.newProjectKey();
+        TestDatabase.seedMrns(project, 1);
+        reconcile(project, List.of(vitalSigns(241, 1)));
+        ClaimedInstance claimed = claim(Fixtures.instanceIds(project), 300).get(0);
+        reconcile(project, List.of(vitalSigns(241, 2)));
+        assertThat(row(claimed.instanceId()).get("status")).isEqualTo("outdated");
+        double ignoredBefore = ignoredResults();
+
+        sendResult(FetchResult.completed(claimed.instanceId(), claimed.claimToken(), "sha256:late", null, List.of(),
+                null));
+
+        await().atMost(Duration.ofSeconds(15)).until(() -> ignoredResults() >= ignoredBefore + 1);
+        Map<String, Object> row = row(claimed.instanceId());
+        assertThat(row.get("status")).isEqualTo("outdated");
+        assertThat(row.get("payload_ref")).isNull();
+    }
+
+    @Test
     void aMalformedMessageGoesToTheDeadLetterTopicAndLaterResultsStillApply() {
         ClaimedInstance claimed = claimOne(241);
         String marker = "not json " + UUID.randomUUID();
