@@ -6,16 +6,18 @@ import static org.fhirsnapshot.fetch.ScriptedEhr.json;
 import static org.fhirsnapshot.fetch.ScriptedEhr.observation;
 import static org.fhirsnapshot.fetch.ScriptedEhr.page;
 
+import io.vertx.core.http.HttpServerRequest;
 import java.time.Duration;
 import java.time.ZoneOffset;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
+import java.time.temporal.ChronoUnit;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.fhirsnapshot.contracts.events.FetchOutcome;
 import org.fhirsnapshot.contracts.events.FetchResult;
 import org.fhirsnapshot.contracts.internal.ClaimedInstance;
@@ -44,7 +46,7 @@ class EhrMisbehaviourTest {
     static void start() {
         worker = new FetchWorkerParts(Map.of(
                 "fhir-snapshot.fetch.retry.initial-backoff", "10ms",
-                "fhir-snapshot.fetch.retry.max-backoff", "2s",
+                "fhir-snapshot.fetch.retry.max-backoff", "5s",
                 "fhir-snapshot.fetch.read-timeout", "500ms",
                 "fhir-snapshot.fetch.max-pages", "3"));
         ehr = new ScriptedEhr(worker.vertx.getDelegate());
@@ -58,47 +60,32 @@ class EhrMisbehaviourTest {
 
     @Test
     void waitsAsRetryAfterAsksThenCompletes() {
-        AtomicInteger calls = new AtomicInteger();
-        ehr.script(request -> {
-            if (calls.incrementAndGet() == 1) {
-                request.response().setStatusCode(429).putHeader("Retry-After", "1").end();
-            } else {
-                json(request, 200, page(null, observation("o1")));
-            }
-        });
-        long started = System.nanoTime();
+        ThrottleWindow window = new ThrottleWindow(() -> "1");
+        ehr.script(window);
 
         FetchResult result = fetch(system(none()));
 
         assertThat(result.outcome()).isEqualTo(FetchOutcome.completed);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(window.refused()).as("a retry sent before Retry-After had passed is refused too").isEqualTo(1);
         assertThat(ehr.received()).hasSize(2);
     }
 
     @Test
     void a429HoldsBackEveryFetchOfThatSystemUntilRetryAfterHasPassed() {
-        List<Long> arrivals = new CopyOnWriteArrayList<>();
-        AtomicInteger calls = new AtomicInteger();
-        ehr.script(request -> {
-            arrivals.add(System.nanoTime());
-            if (calls.incrementAndGet() == 1) {
-                request.response().setStatusCode(429).putHeader("Retry-After", "1").end();
-            } else {
-                json(request, 200, page(null, observation("o1")));
-            }
-        });
+        ThrottleWindow window = new ThrottleWindow(() -> "1");
+        ehr.script(window);
         FhirSystemSettings system = system(none());
 
         var throttled = worker.instances.fetch(claim("Observation?first=1"), system).subscribeAsCompletionStage();
-        await().atMost(WAIT).until(() -> arrivals.size() == 1);
+        // The first fetch met its 429 and the worker closed the system's gate.
+        await().atMost(WAIT).until(() -> window.refused() >= 1 && !worker.coolDown.remaining(system.id()).isZero());
         FetchResult concurrent = worker.instances.fetch(claim("Observation?second=1"), system).await().atMost(WAIT);
 
+        assertThat(window.refused()).as("requests answered 429: the first fetch's first one only").isEqualTo(1);
         assertThat(throttled.join().outcome()).isEqualTo(FetchOutcome.completed);
         assertThat(concurrent.outcome()).isEqualTo(FetchOutcome.completed);
-        List<String> uris = ehr.received().stream().map(ScriptedEhr.Received::uri).toList();
-        assertThat(uris).hasSize(3);
-        long secondArrival = arrivals.get(uris.indexOf("/fhir/Observation?second=1&patient=p1&_count=10"));
-        assertThat(Duration.ofNanos(secondArrival - arrivals.get(0))).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(ehr.received()).extracting(ScriptedEhr.Received::uri).hasSize(3)
+                .containsOnlyOnce("/fhir/Observation?second=1&patient=p1&_count=10");
     }
 
     @Test
@@ -171,22 +158,15 @@ class EhrMisbehaviourTest {
 
     @Test
     void honoursARetryAfterGivenAsAnHttpDate() {
-        AtomicInteger calls = new AtomicInteger();
-        String inTwoSeconds = DateTimeFormatter.RFC_1123_DATE_TIME.format(
-                ZonedDateTime.now(ZoneOffset.UTC).plusSeconds(2));
-        ehr.script(request -> {
-            if (calls.incrementAndGet() == 1) {
-                request.response().setStatusCode(503).putHeader("Retry-After", inTwoSeconds).end();
-            } else {
-                json(request, 200, page(null, observation("o1")));
-            }
-        });
-        long started = System.nanoTime();
+        // The second after the next whole one: more than 1 s (the window is 0.5 s) and at most 2 s away.
+        ThrottleWindow window = new ThrottleWindow(503, () -> DateTimeFormatter.RFC_1123_DATE_TIME.format(
+                ZonedDateTime.now(ZoneOffset.UTC).truncatedTo(ChronoUnit.SECONDS).plusSeconds(2)));
+        ehr.script(window);
 
         FetchResult result = fetch(system(none()));
 
         assertThat(result.outcome()).isEqualTo(FetchOutcome.completed);
-        assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+        assertThat(window.refused()).as("a retry sent before the date had passed is refused too").isEqualTo(1);
         assertThat(ehr.received()).hasSize(2);
     }
 
@@ -375,5 +355,50 @@ class EhrMisbehaviourTest {
 
     private static AuthSettings none() {
         return new AuthSettings("none", null, null, null, null, null);
+    }
+
+    /**
+     * A scripted EHR that refuses every request within {@link #WINDOW} of its first one (429, or the status given,
+     * with the {@code Retry-After} computed at that first request) and serves a page after it. Its Retry-After is
+     * longer than the window, so a client that honours it is refused once, whatever the machine's speed; a client
+     * that does not is refused again: the tests count refusals, they do not time anything.
+     */
+    private static final class ThrottleWindow implements Consumer<HttpServerRequest> {
+
+        static final Duration WINDOW = Duration.ofMillis(500);
+
+        private final int status;
+        private final Supplier<String> retryAfter;
+        private final AtomicInteger refused = new AtomicInteger();
+        private Long firstArrival;
+        private String firstRetryAfter;
+
+        ThrottleWindow(Supplier<String> retryAfter) {
+            this(429, retryAfter);
+        }
+
+        ThrottleWindow(int status, Supplier<String> retryAfter) {
+            this.status = status;
+            this.retryAfter = retryAfter;
+        }
+
+        @Override
+        public synchronized void accept(HttpServerRequest request) {
+            long now = System.nanoTime();
+            if (firstArrival == null) {
+                firstArrival = now;
+                firstRetryAfter = retryAfter.get();
+            }
+            if (now - firstArrival < WINDOW.toNanos()) {
+                refused.incrementAndGet();
+                request.response().setStatusCode(status).putHeader("Retry-After", firstRetryAfter).end();
+            } else {
+                json(request, 200, page(null, observation("o1")));
+            }
+        }
+
+        int refused() {
+            return refused.get();
+        }
     }
 }

@@ -5,28 +5,39 @@ import java.util.HashSet;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.function.LongSupplier;
 
 /**
  * The sandbox's faults as they are now ({@link SandboxFaults}) and the state they need: the seeded Random of
- * transient errors, the token bucket of the rate limit, the searches armed for Epic 4113. Thread-safe. Setting new
- * faults (or {@link #reset()}) starts that state afresh: a full bucket, a new Random from the seed, 4113 armed again.
+ * transient errors, the token bucket of the rate limit, the throttle window, the searches armed for Epic 4113.
+ * Thread-safe. Setting new faults (or {@link #reset()}) starts that state afresh: a full bucket, a new Random from the
+ * seed, a throttle window not started yet, 4113 armed again.
  */
 public final class FaultInjector {
 
     private static final int[] TRANSIENT_STATUSES = {503, 500, 429};
 
     private final RequestCounters counters;
+    /** {@link System#nanoTime()}, or a hand-moved clock in tests. */
+    private final LongSupplier nanoTime;
     private SandboxFaults faults = SandboxFaults.none();
     private Random random = new Random(0);
     private double tokens;
     private long refilledAt;
+    /** When the first request of the throttle window came ({@link #nanoTime}), or null before it. */
+    private Long windowStartedAt;
     /** Patients whose 4113 already fired since the faults were set. */
     private final Set<String> expired = new HashSet<>();
     /** {@code _getpages} ids of searches whose first follow-up page answers 4113, by patient id. */
     private final Map<String, String> armedSearches = new HashMap<>();
 
     FaultInjector(RequestCounters counters) {
+        this(counters, System::nanoTime);
+    }
+
+    FaultInjector(RequestCounters counters, LongSupplier nanoTime) {
         this.counters = counters;
+        this.nanoTime = nanoTime;
     }
 
     /** Replaces the faults; the sandbox misbehaves this way from the next request on. */
@@ -34,7 +45,8 @@ public final class FaultInjector {
         faults = newFaults == null ? SandboxFaults.none() : newFaults;
         random = new Random(faults.seed());
         tokens = bucketCapacity();
-        refilledAt = System.nanoTime();
+        refilledAt = nanoTime.getAsLong();
+        windowStartedAt = null;
         expired.clear();
         armedSearches.clear();
     }
@@ -53,6 +65,26 @@ public final class FaultInjector {
     }
 
     /**
+     * The throttle window: the first request after the faults were set starts it. Answers the window's
+     * {@code Retry-After} seconds (and counts the request as throttled) while it lasts, else 0: the request may pass.
+     */
+    synchronized long throttleWindow() {
+        SandboxFaults.ThrottleWindow window = faults.throttleWindow();
+        if (window == null) {
+            return 0;
+        }
+        long now = nanoTime.getAsLong();
+        if (windowStartedAt == null) {
+            windowStartedAt = now;
+        }
+        if (now - windowStartedAt >= window.windowMillis() * 1_000_000L) {
+            return 0;
+        }
+        counters.countThrottled();
+        return window.retryAfterSeconds();
+    }
+
+    /**
      * Takes one request's token from the bucket. Answers 0 when the request may pass, else the seconds the client
      * should wait ({@code Retry-After}), and counts it as throttled.
      */
@@ -61,7 +93,7 @@ public final class FaultInjector {
         if (rate <= 0) {
             return 0;
         }
-        long now = System.nanoTime();
+        long now = nanoTime.getAsLong();
         tokens = Math.min(bucketCapacity(), tokens + (now - refilledAt) / 1e9 * rate);
         refilledAt = now;
         if (tokens >= 1) {

@@ -19,10 +19,10 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
 /**
- * Makes the FHIR endpoint misbehave as {@link FaultInjector} says: added latency, the rate limit (429 with
- * {@code Retry-After}), transient 503/500/429, and per patient the Epic codes 4118 (403), 4135 (429, daily limit),
- * 4113 (the first follow-up page of a search answers 400 once), 4119/4122 (a warning outcome entry). Runs after
- * {@link RequestCountingInterceptor}, so refused requests are counted too.
+ * Makes the FHIR endpoint misbehave as {@link FaultInjector} says: added latency, the throttle window and the rate
+ * limit (429 with {@code Retry-After}), transient 503/500/429, and per patient the Epic codes 4118 (403), 4135 (429,
+ * daily limit), 4113 (the first follow-up page of a search answers 400 once), 4119/4122 (a warning outcome entry).
+ * Runs after {@link RequestCountingInterceptor}, so refused requests are counted too.
  */
 @Interceptor
 final class FaultInterceptor {
@@ -50,6 +50,12 @@ final class FaultInterceptor {
                 Thread.currentThread().interrupt();
                 return true;
             }
+        }
+        long windowRetryAfter = faults.throttleWindow();
+        if (windowRetryAfter > 0) {
+            write(response, 429, Long.toString(windowRetryAfter),
+                    EpicOperationOutcomes.transientFailure(IssueType.THROTTLED, "Too many requests; slow down."));
+            return false;
         }
         long retryAfter = faults.throttle();
         if (retryAfter > 0) {

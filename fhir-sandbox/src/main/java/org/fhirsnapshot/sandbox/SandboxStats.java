@@ -7,7 +7,8 @@ package org.fhirsnapshot.sandbox;
  * @param requests every HTTP request to {@code /fhir}, whatever its outcome
  * @param searches search requests (the first page of a search; refused ones included)
  * @param pages searchset Bundles served: first pages and pages fetched through {@code next} links
- * @param throttled requests answered 429 because they went past {@link SandboxFaults#rateLimitPerSecond()}
+ * @param throttled requests answered 429 because they went past {@link SandboxFaults#rateLimitPerSecond()} or came
+ *        inside {@link SandboxFaults#throttleWindow()}
  * @param transientErrors requests answered 503, 500 or 429 by {@link SandboxFaults#transientErrorRate()}
  */
 public record SandboxStats(long requests, long searches, long pages, long throttled, long transientErrors) {

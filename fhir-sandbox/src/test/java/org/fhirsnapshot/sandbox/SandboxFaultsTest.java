@@ -63,10 +63,12 @@ class SandboxFaultsTest {
 
         HttpResponse<String> posted = post("""
                 {"transientErrorRate":0.25,"latencyMillis":5,"rateLimitPerSecond":100,
-                 "epicCode":{"p001":"4119","p002":"4118"}}""");
+                 "epicCode":{"p001":"4119","p002":"4118"},
+                 "throttleWindow":{"retryAfterSeconds":2,"windowMillis":1000}}""");
 
         SandboxFaults expected = SandboxFaults.none().withTransientErrorRate(0.25).withLatencyMillis(5)
-                .withRateLimitPerSecond(100).withEpicCode("p001", "4119").withEpicCode("p002", "4118");
+                .withRateLimitPerSecond(100).withEpicCode("p001", "4119").withEpicCode("p002", "4118")
+                .withThrottleWindow(2, 1000);
         assertThat(posted.statusCode()).isEqualTo(200);
         assertThat(JSON.readValue(posted.body(), SandboxFaults.class)).isEqualTo(expected);
         assertThat(sandbox.faults().current()).isEqualTo(expected);
@@ -76,7 +78,10 @@ class SandboxFaultsTest {
 
     @ParameterizedTest
     @ValueSource(strings = {"{\"transientErrorRate\":1.5}", "{\"latencyMillis\":-1}", "{\"rateLimitPerSecond\":-2}",
-            "{\"epicCode\":{\"p001\":\"4999\"}}", "{\"transientErrorRat\":0.1}", "not json"})
+            "{\"epicCode\":{\"p001\":\"4999\"}}", "{\"transientErrorRat\":0.1}", "not json",
+            "{\"throttleWindow\":{\"retryAfterSeconds\":0,\"windowMillis\":1000}}",
+            "{\"throttleWindow\":{\"retryAfterSeconds\":2,\"windowMillis\":0}}",
+            "{\"throttleWindow\":{\"retryAfter\":2,\"windowMillis\":1000}}"})
     void refusesInvalidFaultsWith400AndKeepsTheCurrentOnes(String body) throws Exception {
         sandbox.faults().set(SandboxFaults.none().withLatencyMillis(1));
 
@@ -89,20 +94,40 @@ class SandboxFaultsTest {
     @Test
     void rateLimitAnswers429WithRetryAfterPastTheBucketAndCountsThrottledRequests() throws Exception {
         SandboxStats before = sandbox.stats();
-        post("{\"rateLimitPerSecond\":2}");
+        // One token refilled every 100 s: no refill can come between these requests, however slow the machine.
+        // The refill itself is proven with a hand-moved clock in FaultInjectorTest.
+        post("{\"rateLimitPerSecond\":0.01}");
 
-        List<HttpResponse<String>> responses = new ArrayList<>();
-        for (int i = 0; i < 5; i++) {
-            responses.add(client.get("Patient?_id=p001"));
-        }
+        List<HttpResponse<String>> responses = getTimes("Patient?_id=p001", 5);
 
-        assertThat(responses).extracting(HttpResponse::statusCode).containsExactly(200, 200, 429, 429, 429);
-        assertThat(responses.get(2).headers().firstValue("Retry-After")).hasValue("1");
-        assertThat(client.parse(responses.get(2).body(), OperationOutcome.class).getIssueFirstRep().getCode())
+        assertThat(responses).extracting(HttpResponse::statusCode).containsExactly(200, 429, 429, 429, 429);
+        assertThat(responses.subList(1, 5)).allSatisfy(response -> assertThat(
+                response.headers().firstValue("Retry-After").map(Long::parseLong)).hasValueSatisfying(
+                        seconds -> assertThat(seconds).isBetween(1L, 100L)));
+        assertThat(client.parse(responses.get(1).body(), OperationOutcome.class).getIssueFirstRep().getCode())
                 .isEqualTo(IssueType.THROTTLED);
         SandboxStats after = stats();
-        assertThat(after.throttled() - before.throttled()).isEqualTo(3);
+        assertThat(after.throttled() - before.throttled()).isEqualTo(4);
         assertThat(after.requests() - before.requests()).isEqualTo(5);
+        assertThat(after.transientErrors()).isEqualTo(before.transientErrors());
+    }
+
+    @Test
+    void throttleWindowAnswers429WithItsRetryAfterToEveryRequestInsideItAndCountsThem() throws Exception {
+        SandboxStats before = sandbox.stats();
+        post("{\"throttleWindow\":{\"retryAfterSeconds\":3,\"windowMillis\":600000}}");
+
+        List<HttpResponse<String>> responses = getTimes("Patient?_id=p001", 4);
+
+        assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(429).hasSize(4);
+        assertThat(responses).allSatisfy(response -> assertThat(response.headers().firstValue("Retry-After"))
+                .hasValue("3"));
+        assertThat(client.parse(responses.get(0).body(), OperationOutcome.class).getIssueFirstRep().getCode())
+                .isEqualTo(IssueType.THROTTLED);
+        SandboxStats after = stats();
+        assertThat(after.throttled() - before.throttled()).isEqualTo(4);
+        assertThat(after.requests() - before.requests()).isEqualTo(4);
+        assertThat(after.searches()).isEqualTo(before.searches());
         assertThat(after.transientErrors()).isEqualTo(before.transientErrors());
     }
 
