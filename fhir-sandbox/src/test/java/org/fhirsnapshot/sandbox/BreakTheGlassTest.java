@@ -12,9 +12,9 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,32 +23,24 @@ import ca.uhn.fhir.context.FhirContext;
 class BreakTheGlassTest {
 
     private static final String EPIC_SYSTEM = "urn:oid:1.2.840.114350.1.13.0.1.7.2.657369";
-    private static final FhirContext FHIR = FhirContext.forR4Cached();
-    private static FhirSandbox sandbox;
-    private static SandboxClient client;
+    @RegisterExtension
+    static final RunningSandbox RUNNING = new RunningSandbox();
     private static GroundTruth.PatientTruth restricted;
 
     @BeforeAll
-    static void startSandbox() {
-        sandbox = FhirSandbox.start(0);
-        client = new SandboxClient(FHIR, sandbox.baseUrl());
-        restricted = sandbox.cohort().groundTruth().patients().stream()
+    static void findPatients() {
+        restricted = RUNNING.sandbox().cohort().groundTruth().patients().stream()
                 .filter(GroundTruth.PatientTruth::restricted).findFirst().orElseThrow();
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
     }
 
     @ParameterizedTest
     @ValueSource(strings = {"Observation?patient=%s&category=laboratory", "Condition?subject=Patient/%s",
             "MedicationRequest?patient=%s", "Coverage?patient=%s"})
     void restrictedPatientsDataSearchAnswers403WithBreakTheGlassOutcome(String search) {
-        HttpResponse<String> response = client.get(search.formatted(restricted.patientId()));
+        HttpResponse<String> response = RUNNING.client().get(search.formatted(restricted.patientId()));
 
         assertThat(response.statusCode()).isEqualTo(403);
-        OperationOutcomeIssueComponent issue = client.parse(response.body(), OperationOutcome.class)
+        OperationOutcomeIssueComponent issue = RUNNING.client().parse(response.body(), OperationOutcome.class)
                 .getIssueFirstRep();
         assertThat(issue.getSeverity()).isEqualTo(IssueSeverity.ERROR);
         assertThat(issue.getCode()).isEqualTo(IssueType.SUPPRESSED);
@@ -61,24 +53,24 @@ class BreakTheGlassTest {
 
     @Test
     void readOfARestrictedPatientsResourceAnswers403() {
-        String observationId = sandbox.cohort().groundTruth().patients().stream()
+        String observationId = RUNNING.sandbox().cohort().groundTruth().patients().stream()
                 .filter(GroundTruth.PatientTruth::restricted)
-                .flatMap(truth -> sandbox.cohort().chart(truth.patientId(), "Observation").stream())
+                .flatMap(truth -> RUNNING.sandbox().cohort().chart(truth.patientId(), "Observation").stream())
                 .findFirst().orElseThrow()
                 .getIdElement().toUnqualifiedVersionless().getValue();
 
-        HttpResponse<String> response = client.get(observationId);
+        HttpResponse<String> response = RUNNING.client().get(observationId);
 
         assertThat(response.statusCode()).isEqualTo(403);
-        assertThat(client.parse(response.body(), OperationOutcome.class).getIssueFirstRep().getCode())
+        assertThat(RUNNING.client().parse(response.body(), OperationOutcome.class).getIssueFirstRep().getCode())
                 .isEqualTo(IssueType.SUPPRESSED);
     }
 
     @Test
     void restrictedPatientIsFoundByIdentifierAndById() {
-        Bundle byIdentifier = client.search(
+        Bundle byIdentifier = RUNNING.client().search(
                 "Patient?identifier=" + SandboxCohort.MRN_SYSTEM + "|" + restricted.mrn());
-        Bundle byId = client.search("Patient?_id=" + restricted.patientId());
+        Bundle byId = RUNNING.client().search("Patient?_id=" + restricted.patientId());
 
         String patient = "Patient/" + restricted.patientId();
         assertThat(SandboxClient.matchIds(List.of(byIdentifier))).containsExactly(patient);
@@ -88,10 +80,10 @@ class BreakTheGlassTest {
 
     @Test
     void unrestrictedPatientsDataSearchSucceeds() {
-        GroundTruth.PatientTruth open = sandbox.cohort().groundTruth().patients().stream()
+        GroundTruth.PatientTruth open = RUNNING.sandbox().cohort().groundTruth().patients().stream()
                 .filter(truth -> truth.exists() && !truth.restricted()).findFirst().orElseThrow();
 
-        HttpResponse<String> response = client.get("Observation?patient=" + open.patientId());
+        HttpResponse<String> response = RUNNING.client().get("Observation?patient=" + open.patientId());
 
         assertThat(response.statusCode()).isEqualTo(200);
     }

@@ -14,9 +14,8 @@ import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
 import org.hl7.fhir.r4.model.OperationOutcome.OperationOutcomeIssueComponent;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -25,20 +24,8 @@ import ca.uhn.fhir.context.FhirContext;
 class EpicOutcomeTest {
 
     private static final String EPIC_SYSTEM = "urn:oid:1.2.840.114350.1.13.0.1.7.2.657369";
-    private static final FhirContext FHIR = FhirContext.forR4Cached();
-    private static FhirSandbox sandbox;
-    private static SandboxClient client;
-
-    @BeforeAll
-    static void startSandbox() {
-        sandbox = FhirSandbox.start(0);
-        client = new SandboxClient(FHIR, sandbox.baseUrl());
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
+    @RegisterExtension
+    static final RunningSandbox RUNNING = new RunningSandbox();
 
     @ParameterizedTest
     @ValueSource(strings = {
@@ -50,7 +37,7 @@ class EpicOutcomeTest {
             "AdverseEvent?patient=p001&study=ResearchStudy/rs-1",
             "Observation?patient=does-not-exist&category=laboratory"})
     void emptySearchHasExactlyOneNoResultsOutcomeEntryAndTotalZero(String search) {
-        Bundle bundle = client.search(search);
+        Bundle bundle = RUNNING.client().search(search);
 
         assertThat(bundle.getType()).isEqualTo(Bundle.BundleType.SEARCHSET);
         assertThat(bundle.getTotal()).isZero();
@@ -67,7 +54,7 @@ class EpicOutcomeTest {
 
     @Test
     void searchWithMatchesCarriesNoOutcomeEntry() {
-        Bundle bundle = client.search("Patient?_id=p001");
+        Bundle bundle = RUNNING.client().search("Patient?_id=p001");
 
         assertThat(bundle.getEntry()).extracting(entry -> entry.getSearch().getMode())
                 .containsExactly(SearchEntryMode.MATCH);
@@ -75,15 +62,16 @@ class EpicOutcomeTest {
 
     @Test
     void pageFetchedThroughPagingLinkWithoutMatchesCarriesTheOutcomeEntry() {
-        String heavyPatientId = sandbox.cohort().groundTruth().patients().stream()
+        String heavyPatientId = RUNNING.sandbox().cohort().groundTruth().patients().stream()
                 .filter(truth -> truth.resourceIdsBySearch()
                         .getOrDefault("Observation?category=laboratory", List.of()).size() == 2_500)
                 .findFirst().orElseThrow().patientId();
-        Bundle first = client.search("Observation?patient=" + heavyPatientId + "&category=laboratory&_count=1000");
+        Bundle first = RUNNING.client()
+                .search("Observation?patient=" + heavyPatientId + "&category=laboratory&_count=1000");
         String pastTheEnd = first.getLink(Bundle.LINK_NEXT).getUrl().replace("_getpagesoffset=1000",
                 "_getpagesoffset=2500");
 
-        Bundle page = client.search(pastTheEnd);
+        Bundle page = RUNNING.client().search(pastTheEnd);
 
         assertThat(pastTheEnd).contains("_getpagesoffset=2500");
         assertThat(page.getTotal()).isEqualTo(2_500);
@@ -94,10 +82,10 @@ class EpicOutcomeTest {
 
     @Test
     void searchWithoutPatientIsRefusedAsInvalid() {
-        HttpResponse<String> response = client.get("Observation?category=laboratory");
+        HttpResponse<String> response = RUNNING.client().get("Observation?category=laboratory");
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(client.parse(response.body(), OperationOutcome.class).getIssueFirstRep().getSeverity())
+        assertThat(RUNNING.client().parse(response.body(), OperationOutcome.class).getIssueFirstRep().getSeverity())
                 .isEqualTo(IssueSeverity.ERROR);
     }
 }

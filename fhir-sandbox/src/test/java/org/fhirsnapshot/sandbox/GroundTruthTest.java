@@ -7,40 +7,27 @@ import java.util.Map;
 
 import org.assertj.core.api.SoftAssertions;
 import org.hl7.fhir.r4.model.Bundle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import ca.uhn.fhir.context.FhirContext;
 
 /** The ground truth is what the server really answers, for every patient and every catalog search. */
 class GroundTruthTest {
 
-    private static final FhirContext FHIR = FhirContext.forR4Cached();
-    private static FhirSandbox sandbox;
-    private static SandboxClient client;
-
-    @BeforeAll
-    static void startSandbox() {
-        sandbox = FhirSandbox.start(0);
-        client = new SandboxClient(FHIR, sandbox.baseUrl());
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
+    @RegisterExtension
+    static final RunningSandbox RUNNING = new RunningSandbox();
 
     @Test
     void everySearchOfEveryVisiblePatientReturnsExactlyItsTruthIds() {
         SoftAssertions softly = new SoftAssertions();
         int searches = 0;
-        for (GroundTruth.PatientTruth truth : sandbox.cohort().groundTruth().patients()) {
+        for (GroundTruth.PatientTruth truth : RUNNING.sandbox().cohort().groundTruth().patients()) {
             if (!truth.exists() || truth.restricted()) {
                 continue;
             }
             for (Map.Entry<String, List<String>> expected : truth.resourceIdsBySearch().entrySet()) {
-                List<Bundle> pages = client.searchAllPages(withPatient(expected.getKey(), truth.patientId()));
+                List<Bundle> pages = RUNNING.client().searchAllPages(withPatient(expected.getKey(), truth.patientId()));
                 softly.assertThat(SandboxClient.matchIds(pages))
                         .as("%s for %s", expected.getKey(), truth.mrn())
                         .containsExactlyElementsOf(expected.getValue());
@@ -55,7 +42,7 @@ class GroundTruthTest {
 
     @Test
     void expectedIdsAreEmptyForSearchesThatFindNothing() {
-        GroundTruth truth = sandbox.cohort().groundTruth();
+        GroundTruth truth = RUNNING.sandbox().cohort().groundTruth();
         String unknownMrn = truth.patients().stream().filter(patient -> !patient.exists()).findFirst()
                 .orElseThrow().mrn();
 

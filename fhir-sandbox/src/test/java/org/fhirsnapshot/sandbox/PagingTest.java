@@ -5,41 +5,28 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.List;
 
 import org.hl7.fhir.r4.model.Bundle;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 import ca.uhn.fhir.context.FhirContext;
 
 class PagingTest {
 
     private static final String LABORATORY = "Observation?category=laboratory";
-    private static final FhirContext FHIR = FhirContext.forR4Cached();
-    private static FhirSandbox sandbox;
-    private static SandboxClient client;
-
-    @BeforeAll
-    static void startSandbox() {
-        sandbox = FhirSandbox.start(0);
-        client = new SandboxClient(FHIR, sandbox.baseUrl());
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
+    @RegisterExtension
+    static final RunningSandbox RUNNING = new RunningSandbox();
 
     @Test
     void heavyLaboratorySearchSpansTwentyFivePagesOnTheServersOwnOriginAndYieldsEachTruthIdOnce() {
         GroundTruth.PatientTruth heavy = heavyLabPatient();
 
-        List<Bundle> pages = client.searchAllPages(
+        List<Bundle> pages = RUNNING.client().searchAllPages(
                 "Observation?patient=" + heavy.patientId() + "&category=laboratory");
 
         assertThat(pages).hasSize(25);
         assertThat(pages).allSatisfy(page -> assertThat(page.getTotal()).isEqualTo(2_500));
         assertThat(pages.subList(0, 24)).allSatisfy(page -> assertThat(page.getLink(Bundle.LINK_NEXT).getUrl())
-                .startsWith(sandbox.baseUrl()));
+                .startsWith(RUNNING.sandbox().baseUrl()));
         List<String> ids = SandboxClient.matchIds(pages);
         assertThat(ids).hasSize(2_500).doesNotHaveDuplicates()
                 .containsExactlyElementsOf(heavy.resourceIdsBySearch().get(LABORATORY));
@@ -49,7 +36,7 @@ class PagingTest {
     void countParameterSetsThePageSize() {
         GroundTruth.PatientTruth heavy = heavyLabPatient();
 
-        List<Bundle> pages = client.searchAllPages(
+        List<Bundle> pages = RUNNING.client().searchAllPages(
                 "Observation?patient=" + heavy.patientId() + "&category=laboratory&_count=1000");
 
         assertThat(pages).extracting(page -> page.getEntry().size()).containsExactly(1_000, 1_000, 500);
@@ -58,7 +45,7 @@ class PagingTest {
     }
 
     private static GroundTruth.PatientTruth heavyLabPatient() {
-        return sandbox.cohort().groundTruth().patients().stream()
+        return RUNNING.sandbox().cohort().groundTruth().patients().stream()
                 .filter(truth -> truth.resourceIdsBySearch().getOrDefault(LABORATORY, List.of()).size() == 2_500)
                 .findFirst().orElseThrow();
     }

@@ -18,10 +18,9 @@ import org.hl7.fhir.r4.model.Coding;
 import org.hl7.fhir.r4.model.OperationOutcome;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueSeverity;
 import org.hl7.fhir.r4.model.OperationOutcome.IssueType;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,23 +33,11 @@ class SandboxFaultsTest {
 
     private static final String EPIC_SYSTEM = "urn:oid:1.2.840.114350.1.13.0.1.7.2.657369";
     private static final String LABORATORY = "Observation?category=laboratory";
-    private static final FhirContext FHIR = FhirContext.forR4Cached();
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
-    private static FhirSandbox sandbox;
-    private static SandboxClient client;
-
-    @BeforeAll
-    static void startSandbox() {
-        sandbox = FhirSandbox.start(0);
-        client = new SandboxClient(FHIR, sandbox.baseUrl());
-    }
-
-    @AfterAll
-    static void stopSandbox() {
-        sandbox.close();
-    }
+    @RegisterExtension
+    static final RunningSandbox RUNNING = new RunningSandbox();
 
     @AfterEach
     void resetFaults() throws Exception {
@@ -71,9 +58,9 @@ class SandboxFaultsTest {
                 .withThrottleWindow(2, 1000);
         assertThat(posted.statusCode()).isEqualTo(200);
         assertThat(JSON.readValue(posted.body(), SandboxFaults.class)).isEqualTo(expected);
-        assertThat(sandbox.faults().current()).isEqualTo(expected);
+        assertThat(RUNNING.sandbox().faults().current()).isEqualTo(expected);
         assertThat(send("DELETE", null).statusCode()).isEqualTo(204);
-        assertThat(sandbox.faults().current()).isEqualTo(SandboxFaults.none());
+        assertThat(RUNNING.sandbox().faults().current()).isEqualTo(SandboxFaults.none());
     }
 
     @ParameterizedTest
@@ -83,17 +70,17 @@ class SandboxFaultsTest {
             "{\"throttleWindow\":{\"retryAfterSeconds\":2,\"windowMillis\":0}}",
             "{\"throttleWindow\":{\"retryAfter\":2,\"windowMillis\":1000}}"})
     void refusesInvalidFaultsWith400AndKeepsTheCurrentOnes(String body) throws Exception {
-        sandbox.faults().set(SandboxFaults.none().withLatencyMillis(1));
+        RUNNING.sandbox().faults().set(SandboxFaults.none().withLatencyMillis(1));
 
         HttpResponse<String> response = post(body);
 
         assertThat(response.statusCode()).isEqualTo(400);
-        assertThat(sandbox.faults().current()).isEqualTo(SandboxFaults.none().withLatencyMillis(1));
+        assertThat(RUNNING.sandbox().faults().current()).isEqualTo(SandboxFaults.none().withLatencyMillis(1));
     }
 
     @Test
     void rateLimitAnswers429WithRetryAfterPastTheBucketAndCountsThrottledRequests() throws Exception {
-        SandboxStats before = sandbox.stats();
+        SandboxStats before = RUNNING.sandbox().stats();
         // One token refilled every 100 s: no refill can come between these requests, however slow the machine.
         // The refill itself is proven with a hand-moved clock in FaultInjectorTest.
         post("{\"rateLimitPerSecond\":0.01}");
@@ -104,7 +91,7 @@ class SandboxFaultsTest {
         assertThat(responses.subList(1, 5)).allSatisfy(response -> assertThat(
                 response.headers().firstValue("Retry-After").map(Long::parseLong)).hasValueSatisfying(
                         seconds -> assertThat(seconds).isBetween(1L, 100L)));
-        assertThat(client.parse(responses.get(1).body(), OperationOutcome.class).getIssueFirstRep().getCode())
+        assertThat(RUNNING.client().parse(responses.get(1).body(), OperationOutcome.class).getIssueFirstRep().getCode())
                 .isEqualTo(IssueType.THROTTLED);
         SandboxStats after = stats();
         assertThat(after.throttled() - before.throttled()).isEqualTo(4);
@@ -114,7 +101,7 @@ class SandboxFaultsTest {
 
     @Test
     void throttleWindowAnswers429WithItsRetryAfterToEveryRequestInsideItAndCountsThem() throws Exception {
-        SandboxStats before = sandbox.stats();
+        SandboxStats before = RUNNING.sandbox().stats();
         post("{\"throttleWindow\":{\"retryAfterSeconds\":3,\"windowMillis\":600000}}");
 
         List<HttpResponse<String>> responses = getTimes("Patient?_id=p001", 4);
@@ -122,7 +109,7 @@ class SandboxFaultsTest {
         assertThat(responses).extracting(HttpResponse::statusCode).containsOnly(429).hasSize(4);
         assertThat(responses).allSatisfy(response -> assertThat(response.headers().firstValue("Retry-After"))
                 .hasValue("3"));
-        assertThat(client.parse(responses.get(0).body(), OperationOutcome.class).getIssueFirstRep().getCode())
+        assertThat(RUNNING.client().parse(responses.get(0).body(), OperationOutcome.class).getIssueFirstRep().getCode())
                 .isEqualTo(IssueType.THROTTLED);
         SandboxStats after = stats();
         assertThat(after.throttled() - before.throttled()).isEqualTo(4);
@@ -133,7 +120,7 @@ class SandboxFaultsTest {
 
     @Test
     void transientErrorsAre503500Or429ChosenBySeedAndRepeatForTheSameSeed() throws Exception {
-        SandboxStats before = sandbox.stats();
+        SandboxStats before = RUNNING.sandbox().stats();
         post("{\"transientErrorRate\":1.0,\"seed\":7}");
         List<HttpResponse<String>> first = getTimes("Patient?_id=p001", 30);
         post("{\"transientErrorRate\":1.0,\"seed\":7}");
@@ -162,7 +149,7 @@ class SandboxFaultsTest {
         post("{\"latencyMillis\":300}");
         long started = System.nanoTime();
 
-        HttpResponse<String> response = client.get("Patient?_id=p001");
+        HttpResponse<String> response = RUNNING.client().get("Patient?_id=p001");
 
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(Duration.ofNanos(System.nanoTime() - started)).isGreaterThanOrEqualTo(Duration.ofMillis(300));
@@ -173,10 +160,10 @@ class SandboxFaultsTest {
     void warningCodeAddsAnEpicWarningOutcomeEntryToThatPatientsSearchsetsOnly(String code) throws Exception {
         post("{\"epicCode\":{\"p001\":\"" + code + "\"}}");
 
-        Bundle marked = client.search("Observation?patient=p001&category=laboratory");
-        Bundle other = client.search("Observation?patient=p002&category=laboratory");
+        Bundle marked = RUNNING.client().search("Observation?patient=p001&category=laboratory");
+        Bundle other = RUNNING.client().search("Observation?patient=p002&category=laboratory");
 
-        List<String> expectedIds = sandbox.cohort().groundTruth().expectedIds("MRN000001", LABORATORY);
+        List<String> expectedIds = RUNNING.sandbox().cohort().groundTruth().expectedIds("MRN000001", LABORATORY);
         assertThat(SandboxClient.matchIds(List.of(marked))).containsExactlyElementsOf(expectedIds);
         assertThat(marked.getEntry()).filteredOn(entry -> entry.getSearch().getMode() == SearchEntryMode.OUTCOME)
                 .anySatisfy(entry -> {
@@ -195,76 +182,78 @@ class SandboxFaultsTest {
     void code4118Answers403NotAuthorizedWithoutBreakTheGlassMarkers() throws Exception {
         post("{\"epicCode\":{\"p001\":\"4118\"}}");
 
-        HttpResponse<String> response = client.get("Observation?patient=p001&category=laboratory");
+        HttpResponse<String> response = RUNNING.client().get("Observation?patient=p001&category=laboratory");
 
         assertThat(response.statusCode()).isEqualTo(403);
-        var issue = client.parse(response.body(), OperationOutcome.class).getIssueFirstRep();
+        var issue = RUNNING.client().parse(response.body(), OperationOutcome.class).getIssueFirstRep();
         assertThat(issue.getCode()).isEqualTo(IssueType.FORBIDDEN);
         assertThat(issue.getDetails().getCoding()).extracting(Coding::getSystem, Coding::getCode)
                 .containsExactly(tuple(EPIC_SYSTEM, "4118"));
-        assertThat(client.get("Observation?patient=p002&category=laboratory").statusCode()).isEqualTo(200);
+        assertThat(RUNNING.client().get("Observation?patient=p002&category=laboratory").statusCode()).isEqualTo(200);
     }
 
     @Test
     void code4135Answers429DailyLimit() throws Exception {
         post("{\"epicCode\":{\"p001\":\"4135\"}}");
 
-        HttpResponse<String> response = client.get("MedicationRequest?subject=Patient/p001");
+        HttpResponse<String> response = RUNNING.client().get("MedicationRequest?subject=Patient/p001");
 
         assertThat(response.statusCode()).isEqualTo(429);
-        assertThat(client.parse(response.body(), OperationOutcome.class).getIssueFirstRep().getDetails()
+        assertThat(RUNNING.client().parse(response.body(), OperationOutcome.class).getIssueFirstRep().getDetails()
                 .getCoding()).extracting(Coding::getSystem, Coding::getCode)
                 .containsExactly(tuple(EPIC_SYSTEM, "4135"));
     }
 
     @Test
     void code4113ExpiresTheFirstFollowUpPageOfTheNextSearchOnceThenPagingWorks() {
-        GroundTruth.PatientTruth heavy = sandbox.cohort().groundTruth().patients().stream()
+        GroundTruth.PatientTruth heavy = RUNNING.sandbox().cohort().groundTruth().patients().stream()
                 .filter(truth -> truth.resourceIdsBySearch().getOrDefault(LABORATORY, List.of()).size() == 2_500)
                 .findFirst().orElseThrow();
-        sandbox.faults().set(SandboxFaults.none().withEpicCode(heavy.patientId(), "4113"));
+        RUNNING.sandbox().faults().set(SandboxFaults.none().withEpicCode(heavy.patientId(), "4113"));
         String search = "Observation?patient=" + heavy.patientId() + "&category=laboratory&_count=1000";
 
-        Bundle first = client.search(search);
-        HttpResponse<String> expired = client.get(first.getLink(Bundle.LINK_NEXT).getUrl());
-        List<Bundle> restarted = client.searchAllPages(search);
+        Bundle first = RUNNING.client().search(search);
+        HttpResponse<String> expired = RUNNING.client().get(first.getLink(Bundle.LINK_NEXT).getUrl());
+        List<Bundle> restarted = RUNNING.client().searchAllPages(search);
 
         assertThat(expired.statusCode()).isEqualTo(400);
-        assertThat(client.parse(expired.body(), OperationOutcome.class).getIssueFirstRep().getDetails()
+        assertThat(RUNNING.client().parse(expired.body(), OperationOutcome.class).getIssueFirstRep().getDetails()
                 .getCoding()).extracting(Coding::getSystem, Coding::getCode)
                 .containsExactly(tuple(EPIC_SYSTEM, "4113"));
         assertThat(SandboxClient.matchIds(restarted))
                 .containsExactlyElementsOf(heavy.resourceIdsBySearch().get(LABORATORY));
-        assertThat(client.get(first.getLink(Bundle.LINK_NEXT).getUrl()).statusCode()).isEqualTo(200);
+        assertThat(RUNNING.client().get(first.getLink(Bundle.LINK_NEXT).getUrl()).statusCode()).isEqualTo(200);
     }
 
     @Test
     void javaApiSetsTheSameFaultsAsTheEndpoint() throws Exception {
-        sandbox.faults().set(SandboxFaults.none().withEpicCode("p001", "4118"));
+        RUNNING.sandbox().faults().set(SandboxFaults.none().withEpicCode("p001", "4118"));
 
         assertThat(JSON.readValue(send("GET", null).body(), SandboxFaults.class))
                 .isEqualTo(SandboxFaults.none().withEpicCode("p001", "4118"));
-        assertThat(client.get("Patient?_id=p001").statusCode()).isEqualTo(403);
-        sandbox.faults().reset();
-        assertThat(client.get("Patient?_id=p001").statusCode()).isEqualTo(200);
+        assertThat(RUNNING.client().get("Patient?_id=p001").statusCode()).isEqualTo(403);
+        RUNNING.sandbox().faults().reset();
+        assertThat(RUNNING.client().get("Patient?_id=p001").statusCode()).isEqualTo(200);
     }
 
     @Test
     void statsEndpointServesTheNewCounters() throws Exception {
-        assertThat(JSON.readTree(client.get(sandbox.rootUrl() + "/sandbox/stats").body()).fieldNames())
+        assertThat(
+                JSON.readTree(RUNNING.client().get(RUNNING.sandbox().rootUrl() + "/sandbox/stats").body()).fieldNames())
                 .toIterable().contains("throttled", "transientErrors");
     }
 
     private static List<HttpResponse<String>> getTimes(String url, int times) {
         List<HttpResponse<String>> responses = new ArrayList<>();
         for (int i = 0; i < times; i++) {
-            responses.add(client.get(url));
+            responses.add(RUNNING.client().get(url));
         }
         return responses;
     }
 
     private static SandboxStats stats() throws IOException {
-        return JSON.readValue(client.get(sandbox.rootUrl() + "/sandbox/stats").body(), SandboxStats.class);
+        return JSON.readValue(RUNNING.client().get(RUNNING.sandbox().rootUrl() + "/sandbox/stats").body(),
+                SandboxStats.class);
     }
 
     private static HttpResponse<String> post(String body) throws Exception {
@@ -272,7 +261,7 @@ class SandboxFaultsTest {
     }
 
     private static HttpResponse<String> send(String method, String body) throws Exception {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(sandbox.rootUrl() + "/sandbox/faults"))
+        HttpRequest request = HttpRequest.newBuilder(URI.create(RUNNING.sandbox().rootUrl() + "/sandbox/faults"))
                 .header("Content-Type", "application/json")
                 .method(method, body == null
                         ? HttpRequest.BodyPublishers.noBody()
