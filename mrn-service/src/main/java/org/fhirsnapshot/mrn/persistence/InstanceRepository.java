@@ -256,7 +256,8 @@ public class InstanceRepository {
     public Uni<Map<String, Integer>> resetStalePublications(Duration republishAfter) {
         return pool.preparedQuery("""
                 with reset as (
-                    update instance set published_at = null, updated_at = now()
+                    -- Publishing is bookkeeping, not a change of the instance's state: updated_at stays.
+                    update instance set published_at = null
                     where status = 'pending' and published_at <= now() - make_interval(secs => $1)
                     returning project_key
                 )
@@ -454,7 +455,8 @@ public class InstanceRepository {
                             ), picked as (
                                 select id, turn from candidate order by turn, project_key, id limit $3
                             )
-                            update instance i set published_at = now(), updated_at = now()
+                            -- Publishing is bookkeeping, not a change of the instance's state: updated_at stays.
+                            update instance i set published_at = now()
                             from picked
                             where i.id = picked.id and i.status = 'pending'
                             returning i.id, i.project_key, i.attempt, picked.turn
