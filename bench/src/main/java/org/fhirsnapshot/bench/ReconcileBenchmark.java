@@ -163,5 +163,15 @@ public final class ReconcileBenchmark {
             table.append(String.format("| %s | %s | %s | `%s` |%n", (Object[]) row));
         }
         System.out.println(table);
+        Path png = Service.repositoryRoot().resolve("docs/benchmarks/reconcile-" + mrnCount + ".png");
+        try {
+            BenchmarkChart.write(png, String.format("Reconcile at %,d MRNs × 10 mappings", mrnCount), "seconds",
+                    List.of("task run time", "wall time from the API call"), rows.stream()
+                            .map(row -> new BenchmarkChart.Bar(row[0], List.of(Double.parseDouble(row[1]),
+                                    Double.parseDouble(row[2])))).toList());
+            System.out.println("Chart: " + png);
+        } catch (IOException e) {
+            System.err.println("Could not write the chart " + png + ": " + e.getMessage());
+        }
     }
 }
