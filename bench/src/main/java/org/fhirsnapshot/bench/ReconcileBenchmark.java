@@ -168,7 +168,8 @@ public final class ReconcileBenchmark {
             BenchmarkChart.write(png, String.format("Reconcile at %,d MRNs × 10 mappings", mrnCount), "seconds",
                     List.of("task run time", "wall time from the API call"), rows.stream()
                             .map(row -> new BenchmarkChart.Bar(row[0], List.of(Double.parseDouble(row[1]),
-                                    Double.parseDouble(row[2])))).toList());
+                                    Double.parseDouble(row[2]))))
+                            .toList());
             System.out.println("Chart: " + png);
         } catch (IOException e) {
             System.err.println("Could not write the chart " + png + ": " + e.getMessage());

@@ -2,6 +2,9 @@ package org.fhirsnapshot.config;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.PrivateKey;
+import java.security.interfaces.ECPrivateKey;
+import java.security.interfaces.RSAPrivateCrtKey;
 import java.security.spec.PKCS8EncodedKeySpec;
 import java.util.Base64;
 import java.util.List;
@@ -20,8 +23,10 @@ import org.fhirsnapshot.problem.ProblemException;
  * @param clientId the client id ({@code client-secret}, {@code smart-backend})
  * @param clientSecret the client secret ({@code client-secret})
  * @param scope the scopes asked for, optional
- * @param privateKey the PKCS#8 PEM private key that signs the client assertion ({@code smart-backend})
- * @param keyId the {@code kid} of that key, optional ({@code smart-backend})
+ * @param privateKey the PKCS#8 PEM private key that signs the client assertion ({@code smart-backend}); generated
+ *        when neither given nor stored
+ * @param keyId the {@code kid} of that key ({@code smart-backend}); when not given, the RFC 7638 thumbprint of
+ *        the public key
  * @param algorithm {@code RS384} (default) or {@code ES384} ({@code smart-backend})
  */
 public record FhirSystemAuth(String type, String token, String tokenUrl, String clientId, String clientSecret,
@@ -54,6 +59,14 @@ public record FhirSystemAuth(String type, String token, String tokenUrl, String 
      * @throws ProblemException 400 naming the field that is missing or wrong
      */
     public FhirSystemAuth validated(FhirSystemAuth stored) {
+        return validated(stored, null);
+    }
+
+    /**
+     * As {@link #validated(FhirSystemAuth)}, with a private key generated beforehand (off the event loop) for a
+     * {@code smart-backend} auth that has none; when null and one is needed, it is generated here.
+     */
+    public FhirSystemAuth validated(FhirSystemAuth stored, String spareKey) {
         String kind = type == null ? NONE : type.strip();
         if (!TYPES.contains(kind)) {
             throw ProblemException.invalid("auth.type", "auth.type must be one of " + String.join(", ", TYPES) + ".");
@@ -69,27 +82,54 @@ public record FhirSystemAuth(String type, String token, String tokenUrl, String 
                     required(secretOr(clientSecret, previous.clientSecret()), "auth.clientSecret",
                             "a client-secret system needs auth.clientSecret."),
                     trimmed(scope), null, null, null);
-            case SMART_BACKEND -> smartBackend(previous);
+            case SMART_BACKEND -> smartBackend(previous, spareKey);
             default -> none();
         };
     }
 
-    private FhirSystemAuth smartBackend(FhirSystemAuth previous) {
+    /** Whether validating this auth may generate a key pair ({@code smart-backend} without a private key). */
+    public boolean mayGenerateKey() {
+        return type != null && SMART_BACKEND.equals(type.strip()) && (privateKey == null || privateKey.isBlank());
+    }
+
+    /** The algorithm this auth asks for, RS384 when none is given. */
+    public String algorithmOrDefault() {
+        return trimmed(algorithm) == null ? "RS384" : algorithm.strip();
+    }
+
+    private FhirSystemAuth smartBackend(FhirSystemAuth previous, String spareKey) {
         String alg = trimmed(algorithm) == null ? "RS384" : algorithm.strip();
         if (!ALGORITHMS.contains(alg)) {
             throw ProblemException.invalid("auth.algorithm", "auth.algorithm must be RS384 or ES384.");
         }
-        String key = required(secretOr(privateKey, previous.privateKey()), "auth.privateKey",
-                "a smart-backend system needs auth.privateKey, a PKCS#8 PEM private key.");
-        if (privateKey != null && !privateKey.isBlank()) {
+        String id = required(trimmed(clientId), "auth.clientId", "a smart-backend system needs auth.clientId.");
+        String key = secretOr(privateKey, previous.privateKey());
+        boolean generated = false;
+        if (key == null) {
+            // No key given and none stored: a key pair is generated; the EHR gets its public half from jwksUrl.
+            key = spareKey != null ? spareKey : SmartBackendKeys.generate(alg);
+            generated = true;
+        } else if (privateKey != null && !privateKey.isBlank()) {
             checkPrivateKey(privateKey, alg);
         } else if (!alg.equals(previous.algorithm())) {
             checkPrivateKey(key, alg);
         }
+        String kid = trimmed(keyId);
+        if (kid == null) {
+            kid = !generated && key.equals(previous.privateKey()) && previous.keyId() != null
+                    ? previous.keyId()
+                    : thumbprint(key, alg);
+        }
         String url = trimmed(tokenUrl) == null ? null : FhirBaseUrl.normalise(tokenUrl, "auth.tokenUrl");
-        return new FhirSystemAuth(SMART_BACKEND, null, url,
-                required(trimmed(clientId), "auth.clientId", "a smart-backend system needs auth.clientId."), null,
-                trimmed(scope), key, trimmed(keyId), alg);
+        return new FhirSystemAuth(SMART_BACKEND, null, url, id, null, trimmed(scope), key, kid, alg);
+    }
+
+    private static String thumbprint(String pem, String alg) {
+        try {
+            return SmartBackendKeys.thumbprint(pem, alg);
+        } catch (GeneralSecurityException e) {
+            throw ProblemException.invalid("auth.privateKey", "auth.privateKey is not a usable " + alg + " key.");
+        }
     }
 
     /** Checks that {@code pem} is an unencrypted PKCS#8 key of the family {@code algorithm} signs with. */
@@ -107,12 +147,21 @@ public record FhirSystemAuth(String type, String token, String tokenUrl, String 
                     + "(-----BEGIN PRIVATE KEY----- … -----END PRIVATE KEY-----).");
         }
         String family = algorithm.startsWith("RS") ? "RSA" : "EC";
+        PrivateKey key;
         try {
             byte[] der = Base64.getMimeDecoder().decode(matcher.group(1));
-            KeyFactory.getInstance(family).generatePrivate(new PKCS8EncodedKeySpec(der));
+            key = KeyFactory.getInstance(family).generatePrivate(new PKCS8EncodedKeySpec(der));
         } catch (IllegalArgumentException | GeneralSecurityException e) {
             throw ProblemException.invalid("auth.privateKey",
                     "auth.privateKey is not a valid " + family + " private key, which " + algorithm + " needs.");
+        }
+        if (key instanceof ECPrivateKey ec && !SmartBackendKeys.isP384(ec)) {
+            throw ProblemException.invalid("auth.privateKey", "auth.privateKey must be a P-384 (secp384r1) key "
+                    + "for ES384.");
+        }
+        if (family.equals("RSA") && !(key instanceof RSAPrivateCrtKey)) {
+            throw ProblemException.invalid("auth.privateKey", "auth.privateKey must be an RSA key with its CRT "
+                    + "parameters (as openssl writes it).");
         }
     }
 

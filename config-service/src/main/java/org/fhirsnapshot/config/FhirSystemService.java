@@ -5,6 +5,7 @@ import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
+import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
@@ -23,17 +24,23 @@ public class FhirSystemService {
 
     private final FhirSystemRepository systems;
     private final ProjectRepository projects;
+    private final Vertx vertx;
 
-    public FhirSystemService(FhirSystemRepository systems, ProjectRepository projects) {
+    public FhirSystemService(FhirSystemRepository systems, ProjectRepository projects, Vertx vertx) {
         this.systems = systems;
         this.projects = projects;
+        this.vertx = vertx;
     }
 
+    /**
+     * @param spareKey a smart-backend private key generated beforehand off the event loop
+     *        ({@link #spareKey(FhirSystemDefinition)}), used when the definition gives none; may be null
+     */
     @WithTransaction
-    public Uni<FhirSystemEntity> create(FhirSystemDefinition definition) {
+    public Uni<FhirSystemEntity> create(FhirSystemDefinition definition, String spareKey) {
         return Uni.createFrom().item(() -> {
             FhirSystemEntity entity = new FhirSystemEntity();
-            apply(entity, definition, null);
+            apply(entity, definition, null, spareKey);
             entity.createdAt = entity.updatedAt;
             return entity;
         }).flatMap(systems::persistAndFlush);
@@ -52,9 +59,9 @@ public class FhirSystemService {
 
     /** Replaces the system's definition; secrets left out of the request are kept (see {@link FhirSystemAuth}). */
     @WithTransaction
-    public Uni<FhirSystemEntity> update(long id, FhirSystemDefinition definition) {
+    public Uni<FhirSystemEntity> update(long id, FhirSystemDefinition definition, String spareKey) {
         return systems.findById(id).onItem().ifNull().failWith(() -> notFound(id)).map(entity -> {
-            apply(entity, definition, entity.auth());
+            apply(entity, definition, entity.auth(), spareKey);
             return entity;
         });
     }
@@ -84,7 +91,21 @@ public class FhirSystemService {
         return systems.findById(id).map(entity -> entity != null);
     }
 
-    private static void apply(FhirSystemEntity entity, FhirSystemDefinition definition, FhirSystemAuth stored) {
+    /**
+     * A smart-backend private key for a definition that may need one (smart-backend without a key), generated on a
+     * worker thread (RSA key generation takes up to a few hundred ms) and delivered back on the caller's Vert.x
+     * context; null otherwise.
+     */
+    public Uni<String> spareKey(FhirSystemDefinition definition) {
+        FhirSystemAuth auth = definition.auth();
+        if (auth == null || !auth.mayGenerateKey() || !FhirSystemAuth.ALGORITHMS.contains(auth.algorithmOrDefault())) {
+            return Uni.createFrom().nullItem();
+        }
+        return vertx.executeBlocking(Uni.createFrom().item(() -> SmartBackendKeys.generate(auth.algorithmOrDefault())));
+    }
+
+    private static void apply(FhirSystemEntity entity, FhirSystemDefinition definition, FhirSystemAuth stored,
+            String spareKey) {
         String name = definition.name() == null ? "" : definition.name().strip();
         if (name.isEmpty()) {
             throw ProblemException.invalid("name", "name is required: a display name such as 'Epic production'.");
@@ -96,7 +117,7 @@ public class FhirSystemService {
                 ? null
                 : identifierSystem.strip();
         FhirSystemAuth auth = definition.auth() == null ? FhirSystemAuth.none() : definition.auth();
-        entity.setAuth(auth.validated(stored));
+        entity.setAuth(auth.validated(stored, spareKey));
         entity.setLimits(definition.limits() == null
                 ? FhirSystemLimits.withDefaults(null, null, null)
                 : definition.limits());

@@ -84,8 +84,6 @@ class FhirSystemAuthTest {
 
         assertRejected(new FhirSystemAuth("smart-backend", null, null, null, null, null, rsa, null, null), null,
                 "auth.clientId");
-        assertRejected(new FhirSystemAuth("smart-backend", null, null, "c", null, null, null, null, null), null,
-                "auth.privateKey");
         assertRejected(new FhirSystemAuth("smart-backend", null, null, "c", null, null, "not a key", null, null), null,
                 "auth.privateKey");
         assertRejected(new FhirSystemAuth("smart-backend", null, null, "c", null, null, rsa, null, "ES384"), null,
@@ -103,6 +101,46 @@ class FhirSystemAuthTest {
                 + "\n-----END PRIVATE KEY-----\n";
         assertThat(new FhirSystemAuth("smart-backend", null, "https://x/token", "c", null, null, ecKey, null, "ES384")
                 .validated(null).algorithm()).isEqualTo("ES384");
+    }
+
+    @Test
+    void smartBackendWithoutAKeyGetsAGeneratedKeyPairOfItsAlgorithmWithAThumbprintKeyId() throws Exception {
+        FhirSystemAuth rsa = new FhirSystemAuth("smart-backend", null, null, "c", null, null, null, null, null)
+                .validated(null);
+        FhirSystemAuth ec = new FhirSystemAuth("smart-backend", null, null, "c", null, null, null, null, "ES384")
+                .validated(null);
+
+        assertThat(rsa.algorithm()).isEqualTo("RS384");
+        assertThat(SmartBackendKeys.privateKey(rsa.privateKey(), "RS384").getAlgorithm()).isEqualTo("RSA");
+        assertThat(rsa.keyId()).isEqualTo(SmartBackendKeys.thumbprint(rsa.privateKey(), "RS384"));
+        assertThat(ec.algorithm()).isEqualTo("ES384");
+        assertThat(SmartBackendKeys.privateKey(ec.privateKey(), "ES384").getAlgorithm()).isEqualTo("EC");
+        assertThat(ec.keyId()).isNotBlank().isNotEqualTo(rsa.keyId());
+        FhirSystemAuth.checkPrivateKey(rsa.privateKey(), "RS384");
+        FhirSystemAuth.checkPrivateKey(ec.privateKey(), "ES384");
+    }
+
+    @Test
+    void aStoredKeyAndItsKeyIdAreKeptWhenAnUpdateGivesNone() {
+        FhirSystemAuth stored = new FhirSystemAuth("smart-backend", null, null, "c", null, null, null, null, null)
+                .validated(null);
+
+        FhirSystemAuth updated = new FhirSystemAuth("smart-backend", null, "https://x/token", "c2", null, null, null,
+                null, null).validated(stored);
+
+        assertThat(updated.privateKey()).isEqualTo(stored.privateKey());
+        assertThat(updated.keyId()).isEqualTo(stored.keyId());
+        assertThat(updated.clientId()).isEqualTo("c2");
+    }
+
+    @Test
+    void anEcKeyOffP384IsRejectedForEs384() throws Exception {
+        KeyPairGenerator p256 = KeyPairGenerator.getInstance("EC");
+        p256.initialize(new ECGenParameterSpec("secp256r1"));
+        String key = SmartBackendKeys.pem(p256.generateKeyPair().getPrivate());
+
+        assertRejected(new FhirSystemAuth("smart-backend", null, null, "c", null, null, key, null, "ES384"), null,
+                "auth.privateKey");
     }
 
     @Test

@@ -20,8 +20,8 @@ import org.fhirsnapshot.fetch.config.FetchConfig;
  * (429, 500, 502, 503, 504, timeouts and connection errors; exponential backoff with jitter; {@code Retry-After}
  * honoured). A 429 also closes the system's gate ({@link SystemCoolDown}) so that every fetch of this worker waits
  * before its next request to that system; a request meeting a gate closed for longer than {@code retry.max-backoff}
- * fails {@code rate_limited} without being sent. After a 401 it renews a client-credentials token once. Answers
- * every HTTP status (the caller classifies it); fails only with a {@link FetchFailure} ({@code timeout},
+ * fails {@code rate_limited} without being sent. After a 401 it renews a client-credentials or SMART token once.
+ * Answers every HTTP status (the caller classifies it); fails only with a {@link FetchFailure} ({@code timeout},
  * {@code network}, {@code auth}, {@code rate_limited}). URLs are never logged or put in a message: they may carry an
  * MRN or a patient id.
  */

@@ -332,11 +332,11 @@ class EhrMisbehaviourTest {
     }
 
     @Test
-    void failsSmartBackendServicesAsAuthWithAClearMessage() {
+    void failsSmartBackendServicesWithoutAPrivateKeyAsAuthWithAClearMessage() {
         FetchResult result = fetch(system(new AuthSettings("smart-backend", null, null, "client", null, null)));
 
         assertThat(result.errorClass()).isEqualTo("auth");
-        assertThat(result.errorMessage()).contains("SMART Backend Services").contains("not supported");
+        assertThat(result.errorMessage()).contains("smart-backend").contains("private key");
     }
 
     private static FetchResult fetch(FhirSystemSettings system) {

@@ -1,5 +1,12 @@
 package org.fhirsnapshot.sandbox;
 
+import java.security.PublicKey;
+import java.time.Clock;
+import java.util.EnumSet;
+
+import jakarta.servlet.DispatcherType;
+
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -31,14 +38,16 @@ public final class FhirSandbox implements AutoCloseable {
     private final SandboxCohort cohort;
     private final RequestCounters counters;
     private final FaultInjector faults;
+    private final SmartBackendServer smart;
 
     private FhirSandbox(Server server, int port, SandboxCohort cohort, RequestCounters counters,
-            FaultInjector faults) {
+            FaultInjector faults, SmartBackendServer smart) {
         this.server = server;
         this.port = port;
         this.cohort = cohort;
         this.counters = counters;
         this.faults = faults;
+        this.smart = smart;
     }
 
     /** Starts a sandbox with the demo cohort on {@code port} of 127.0.0.1; 0 picks a free port. */
@@ -50,6 +59,8 @@ public final class FhirSandbox implements AutoCloseable {
     public static FhirSandbox start(int port, SandboxCohort cohort) {
         RequestCounters counters = new RequestCounters();
         FaultInjector faults = new FaultInjector(counters);
+        SmartBackendServer smart = new SmartBackendServer(counters, Clock.systemUTC());
+        ObjectMapper objectMapper = new ObjectMapper();
         QueuedThreadPool threads = new QueuedThreadPool(MAX_THREADS, MIN_THREADS);
         threads.setName("fhir-sandbox");
         // Daemon threads: a test that forgets close() does not keep its JVM alive; main() joins the server.
@@ -68,8 +79,10 @@ public final class FhirSandbox implements AutoCloseable {
                 new SandboxRestfulServer(FhirContext.forR4Cached(), cohort, counters, faults));
         fhir.setInitOrder(1);
         context.addServlet(fhir, "/fhir/*");
-        context.addServlet(new ServletHolder("sandbox", new SandboxEndpointServlet(cohort, counters, faults,
-                new ObjectMapper())), "/sandbox/*");
+        context.addFilter(new FilterHolder(new SmartAuthorizationFilter(smart, counters, objectMapper)), "/fhir/*",
+                EnumSet.of(DispatcherType.REQUEST));
+        context.addServlet(new ServletHolder("sandbox", new SandboxEndpointServlet(cohort, counters, faults, smart,
+                objectMapper)), "/sandbox/*");
         server.setHandler(context);
         try {
             server.start();
@@ -80,7 +93,7 @@ public final class FhirSandbox implements AutoCloseable {
             stopQuietly(server, e);
             throw new IllegalStateException("Could not start the FHIR sandbox on " + LOOPBACK + ":" + port, e);
         }
-        return new FhirSandbox(server, connector.getLocalPort(), cohort, counters, faults);
+        return new FhirSandbox(server, connector.getLocalPort(), cohort, counters, faults, smart);
     }
 
     /** The FHIR base URL, such as {@code http://127.0.0.1:8090/fhir}. */
@@ -112,6 +125,30 @@ public final class FhirSandbox implements AutoCloseable {
      */
     public FaultInjector faults() {
         return faults;
+    }
+
+    /**
+     * Requires SMART Backend Services on {@code /fhir} (metadata and {@code .well-known/smart-configuration} stay
+     * public): tokens from {@code {root}/sandbox/oauth/token} for {@code clientId}, whose client assertions
+     * {@code publicKey} verifies, valid {@code tokenLifetimeSeconds}. Also {@code POST /sandbox/smart-backend}.
+     */
+    public void requireSmartBackend(String clientId, PublicKey publicKey, int tokenLifetimeSeconds) {
+        smart.require(clientId, publicKey, tokenLifetimeSeconds);
+    }
+
+    /** As {@link #requireSmartBackend(String, PublicKey, int)} with the public key as a JWK (JSON). */
+    public void requireSmartBackend(String clientId, String publicJwk, int tokenLifetimeSeconds) {
+        smart.require(clientId, publicJwk, tokenLifetimeSeconds);
+    }
+
+    /** No authorization on {@code /fhir} any more (the default). */
+    public void disableSmartBackend() {
+        smart.disable();
+    }
+
+    /** The SMART token endpoint, {@code {root}/sandbox/oauth/token}. */
+    public String tokenEndpoint() {
+        return rootUrl() + SmartAuthorizationFilter.TOKEN_PATH;
     }
 
     @Override

@@ -10,6 +10,8 @@ final class RequestCounters {
     private final AtomicLong pages = new AtomicLong();
     private final AtomicLong throttled = new AtomicLong();
     private final AtomicLong transientErrors = new AtomicLong();
+    private final AtomicLong tokensIssued = new AtomicLong();
+    private final AtomicLong unauthorized = new AtomicLong();
 
     void countRequest() {
         requests.incrementAndGet();
@@ -31,7 +33,16 @@ final class RequestCounters {
         transientErrors.incrementAndGet();
     }
 
+    void countTokenIssued() {
+        tokensIssued.incrementAndGet();
+    }
+
+    void countUnauthorized() {
+        unauthorized.incrementAndGet();
+    }
+
     SandboxStats snapshot() {
-        return new SandboxStats(requests.get(), searches.get(), pages.get(), throttled.get(), transientErrors.get());
+        return new SandboxStats(requests.get(), searches.get(), pages.get(), throttled.get(), transientErrors.get(),
+                tokensIssued.get(), unauthorized.get());
     }
 }

@@ -3,8 +3,11 @@ package org.fhirsnapshot.sandbox;
 import java.io.IOException;
 import java.io.Serial;
 import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.Map;
 
 import com.fasterxml.jackson.core.JacksonException;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 
 import jakarta.servlet.http.HttpServlet;
@@ -24,14 +27,19 @@ final class SandboxEndpointServlet extends HttpServlet {
 
     private final transient SandboxCohort cohort;
     private final transient RequestCounters counters;
+    private static final String TOKEN = "/oauth/token";
+    private static final String SMART_BACKEND = "/smart-backend";
+
     private final transient FaultInjector faults;
+    private final transient SmartBackendServer smart;
     private final transient ObjectMapper objectMapper;
 
     SandboxEndpointServlet(SandboxCohort cohort, RequestCounters counters, FaultInjector faults,
-            ObjectMapper objectMapper) {
+            SmartBackendServer smart, ObjectMapper objectMapper) {
         this.cohort = cohort;
         this.counters = counters;
         this.faults = faults;
+        this.smart = smart;
         this.objectMapper = objectMapper;
     }
 
@@ -49,11 +57,39 @@ final class SandboxEndpointServlet extends HttpServlet {
         }
     }
 
-    /** {@code POST /sandbox/faults}: replaces the faults (fields left out mean no such fault). */
+    /**
+     * {@code POST /sandbox/faults}: replaces the faults (fields left out mean no such fault); {@code POST
+     * /sandbox/oauth/token}: the SMART token endpoint; {@code POST /sandbox/smart-backend}: requires SMART Backend
+     * Services ({@code {"clientId", "jwk": {…public JWK…}, "tokenLifetimeSeconds"}}).
+     */
     @Override
     protected void doPost(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (TOKEN.equals(request.getPathInfo())) {
+            Map<String, String> form = new HashMap<>();
+            request.getParameterMap().forEach((name, values) -> form.put(name, values[0]));
+            SmartBackendServer.TokenResponse answer = smart.token(SmartAuthorizationFilter.rootOf(request)
+                    + SmartAuthorizationFilter.TOKEN_PATH, form);
+            response.setStatus(answer.status());
+            response.setHeader("Cache-Control", "no-store");
+            writeJson(response, answer.body());
+            return;
+        }
+        if (SMART_BACKEND.equals(request.getPathInfo())) {
+            try {
+                JsonNode body = objectMapper.readTree(request.getInputStream());
+                smart.require(body.path("clientId").asText(null), body.path("jwk").toString(),
+                        body.path("tokenLifetimeSeconds").asInt(300));
+            } catch (JacksonException | IllegalArgumentException e) {
+                response.sendError(HttpServletResponse.SC_BAD_REQUEST, "Invalid SMART Backend Services settings: "
+                        + "give clientId, jwk (a public JWK) and tokenLifetimeSeconds");
+                return;
+            }
+            response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+            return;
+        }
         if (!FAULTS.equals(request.getPathInfo())) {
-            response.sendError(HttpServletResponse.SC_NOT_FOUND, "POST only /sandbox/faults");
+            response.sendError(HttpServletResponse.SC_NOT_FOUND,
+                    "POST only /sandbox/faults, /sandbox/oauth/token or /sandbox/smart-backend");
             return;
         }
         SandboxFaults requested;
@@ -68,9 +104,14 @@ final class SandboxEndpointServlet extends HttpServlet {
         writeJson(response, faults.current());
     }
 
-    /** {@code DELETE /sandbox/faults}: no faults any more. */
+    /** {@code DELETE /sandbox/faults}: no faults any more; {@code DELETE /sandbox/smart-backend}: no auth. */
     @Override
     protected void doDelete(HttpServletRequest request, HttpServletResponse response) throws IOException {
+        if (SMART_BACKEND.equals(request.getPathInfo())) {
+            smart.disable();
+            response.setStatus(HttpServletResponse.SC_NO_CONTENT);
+            return;
+        }
         if (!FAULTS.equals(request.getPathInfo())) {
             response.sendError(HttpServletResponse.SC_NOT_FOUND, "DELETE only /sandbox/faults");
             return;

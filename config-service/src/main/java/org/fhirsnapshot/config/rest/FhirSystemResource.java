@@ -14,12 +14,17 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
+import java.util.Map;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.config.FhirSystemCheck;
+import org.fhirsnapshot.config.FhirSystemDefinition;
 import org.fhirsnapshot.config.FhirSystemService;
 import org.fhirsnapshot.config.ResultPage;
+import org.fhirsnapshot.config.SmartBackendKeys;
 import org.fhirsnapshot.config.client.FhirServerProbe;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -31,6 +36,8 @@ public class FhirSystemResource {
     private final FhirSystemService systems;
     private final FhirServerProbe probe;
     private final BodyValidator validator;
+    @Context
+    UriInfo uriInfo;
 
     public FhirSystemResource(FhirSystemService systems, FhirServerProbe probe, BodyValidator validator) {
         this.systems = systems;
@@ -44,7 +51,9 @@ public class FhirSystemResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<FhirSystemView>> create(FhirSystemRequest request) {
         validator.validate(request);
-        return systems.create(request.toDefinition()).map(FhirSystemView::of)
+        FhirSystemDefinition definition = request.toDefinition();
+        return systems.spareKey(definition).chain(spare -> systems.create(definition, spare))
+                .map(entity -> FhirSystemView.of(entity, uriInfo.getBaseUri()))
                 .map(view -> RestResponse.ResponseBuilder.<FhirSystemView>created(
                         URI.create("/api/fhir-systems/" + view.id())).entity(view).build());
     }
@@ -53,14 +62,24 @@ public class FhirSystemResource {
     @Operation(summary = "List FHIR systems", description = "Paged: page from 0, size up to 500.")
     public Uni<ResultPage<FhirSystemView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
             @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
-        return systems.list(page, size).map(result -> result.map(FhirSystemView::of));
+        return systems.list(page, size).map(result -> result.map(entity -> FhirSystemView.of(entity,
+                uriInfo.getBaseUri())));
     }
 
     @GET
     @Path("{id}")
     @Operation(summary = "Get a FHIR system")
     public Uni<FhirSystemView> get(@PathParam("id") long id) {
-        return systems.get(id).map(FhirSystemView::of);
+        return systems.get(id).map(entity -> FhirSystemView.of(entity, uriInfo.getBaseUri()));
+    }
+
+    @GET
+    @Path("{id}/jwks.json")
+    @Operation(summary = "The FHIR system's public JWK Set", description = "For smart-backend systems: the public "
+            + "key the EHR verifies client assertions with (register this URL with the EHR). Public, no secrets; "
+            + "{\"keys\":[]} for other auth types.")
+    public Uni<Map<String, Object>> jwks(@PathParam("id") long id) {
+        return systems.get(id).map(entity -> SmartBackendKeys.jwks(entity.auth()));
     }
 
     @PUT
@@ -70,7 +89,9 @@ public class FhirSystemResource {
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<FhirSystemView> update(@PathParam("id") long id, FhirSystemRequest request) {
         validator.validate(request);
-        return systems.update(id, request.toDefinition()).map(FhirSystemView::of);
+        FhirSystemDefinition definition = request.toDefinition();
+        return systems.spareKey(definition).chain(spare -> systems.update(id, definition, spare))
+                .map(entity -> FhirSystemView.of(entity, uriInfo.getBaseUri()));
     }
 
     @DELETE

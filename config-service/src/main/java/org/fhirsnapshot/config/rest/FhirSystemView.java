@@ -1,6 +1,7 @@
 package org.fhirsnapshot.config.rest;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import java.net.URI;
 import java.time.Instant;
 import org.fhirsnapshot.config.FhirSystemAuth;
 import org.fhirsnapshot.config.persistence.FhirSystemEntity;
@@ -9,20 +10,30 @@ import org.fhirsnapshot.config.persistence.FhirSystemEntity;
 public record FhirSystemView(long id, String name, String baseUrl, String patientIdentifierSystem, AuthView auth,
         LimitsView limits, Instant createdAt, Instant updatedAt) {
 
-    /** The auth settings without secrets. */
+    /**
+     * The auth settings without secrets; for smart-backend, {@code jwksUrl} is the public JWK Set to register with
+     * the EHR.
+     */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record AuthView(String type, String clientId, String tokenUrl, String scope, String keyId,
-            String algorithm, boolean hasSecret) {
+            String algorithm, String jwksUrl, boolean hasSecret) {
     }
 
     public record LimitsView(int maxConcurrency, int requestsPerSecond, int pageSize) {
     }
 
-    public static FhirSystemView of(FhirSystemEntity entity) {
+    /**
+     * @param baseUri the service's base URI as the client reached it (X-Forwarded-* honoured when
+     *        {@code quarkus.http.proxy.proxy-address-forwarding} is on), for the absolute {@code jwksUrl}
+     */
+    public static FhirSystemView of(FhirSystemEntity entity, URI baseUri) {
         FhirSystemAuth auth = entity.auth();
+        String jwksUrl = FhirSystemAuth.SMART_BACKEND.equals(auth.type())
+                ? baseUri.resolve("api/fhir-systems/" + entity.id + "/jwks.json").toString()
+                : null;
         return new FhirSystemView(entity.id, entity.name, entity.baseUrl, entity.patientIdentifierSystem,
                 new AuthView(auth.type(), auth.clientId(), auth.tokenUrl(), auth.scope(), auth.keyId(),
-                        auth.algorithm(), auth.hasSecret()),
+                        auth.algorithm(), jwksUrl, auth.hasSecret()),
                 new LimitsView(entity.maxConcurrency, entity.requestsPerSecond, entity.pageSize), entity.createdAt,
                 entity.updatedAt);
     }

@@ -59,7 +59,8 @@ public class InternalResource {
         FhirSystemAuth auth = system.auth();
         return new FhirSystemSettings(system.id, system.name, system.baseUrl, system.patientIdentifierSystem,
                 new FhirSystemSettings.AuthSettings(auth.type(), auth.token(), auth.tokenUrl(), auth.clientId(),
-                        auth.clientSecret(), auth.scope()),
+                        auth.clientSecret(), auth.scope(), auth.privateKey(), auth.keyId(),
+                        auth.algorithm()),
                 new FhirSystemSettings.Limits(system.maxConcurrency, system.requestsPerSecond, system.pageSize));
     }
 }

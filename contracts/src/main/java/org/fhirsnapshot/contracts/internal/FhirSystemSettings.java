@@ -9,9 +9,30 @@ public record FhirSystemSettings(long id, String name, String baseUrl, String pa
 
     /**
      * @param type none, bearer, client-secret or smart-backend
+     * @param token static bearer token (bearer)
+     * @param tokenUrl token endpoint (client-secret; smart-backend: discovered from
+     *        {@code {base}/.well-known/smart-configuration} when null)
+     * @param clientId OAuth client id (client-secret, smart-backend)
+     * @param clientSecret client secret (client-secret)
+     * @param scope scopes asked for, optional
+     * @param privateKey PKCS#8 PEM private key signing the client assertion (smart-backend)
+     * @param keyId the {@code kid} of that key (smart-backend)
+     * @param algorithm RS384 or ES384 (smart-backend)
      */
     public record AuthSettings(String type, String token, String tokenUrl, String clientId, String clientSecret,
-            String scope) {
+            String scope, String privateKey, String keyId, String algorithm) {
+
+        /** Auth settings without the SMART Backend Services fields. */
+        public AuthSettings(String type, String token, String tokenUrl, String clientId, String clientSecret,
+                String scope) {
+            this(type, token, tokenUrl, clientId, clientSecret, scope, null, null, null);
+        }
+
+        @Override
+        public String toString() {
+            return "AuthSettings[type=" + type + ", tokenUrl=" + tokenUrl + ", clientId=" + clientId + ", keyId="
+                    + keyId + ", algorithm=" + algorithm + "]";
+        }
     }
 
     public record Limits(int maxConcurrency, int requestsPerSecond, int pageSize) {
