@@ -44,6 +44,7 @@ final class FaultInterceptor {
     public boolean injectFaults(HttpServletRequest request, HttpServletResponse response) throws IOException {
         long latency = faults.latencyMillis();
         if (latency > 0) {
+            // A slow EHR, on purpose: the servlet thread answering this request waits, as a slow server's would.
             try {
                 Thread.sleep(latency);
             } catch (InterruptedException e) {
