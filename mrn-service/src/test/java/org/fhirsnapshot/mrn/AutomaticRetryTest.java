@@ -125,4 +125,24 @@ class AutomaticRetryTest {
 
         assertThat(claimed).allSatisfy(c -> assertThat(row(c.instanceId()).get("not_before")).isNull());
     }
+
+    @Test
+    void aSpentDailyLimitWaitsForTheNextMidnightWhateverTheAttempt() {
+        ClaimedInstance last = claimedAfter(1, 941, 4).get(0);
+
+        failAndAwait(last, "daily_limit", "pending");
+
+        Map<String, Object> row = row(last.instanceId());
+        assertThat(row.get("error_class")).as("the reason stays visible").isEqualTo("daily_limit");
+        assertThat(row.get("claim_token")).isNull();
+        assertThat(TestDatabase.count(
+                """
+                        select count(*) from instance
+                        where id = ?
+                          and not_before >= (date_trunc('day', now() at time zone 'UTC') + interval '1 day') at time zone 'UTC'
+                          and not_before < (date_trunc('day', now() at time zone 'UTC') + interval '1 day 15 minutes') at time zone 'UTC'
+                        """,
+                last.instanceId())).as("not before the next UTC midnight, within the 15 min spread").isEqualTo(1);
+        assertThat(claim(List.of(last.instanceId()), 60)).as("not claimable today").isEmpty();
+    }
 }

@@ -5,7 +5,13 @@ package org.fhirsnapshot.contracts.internal;
  * config-service. Never returned by a public API.
  */
 public record FhirSystemSettings(long id, String name, String baseUrl, String patientIdentifierSystem,
-        AuthSettings auth, Limits limits) {
+        AuthSettings auth, Limits limits, Timeouts timeouts) {
+
+    /** Settings without timeouts of their own: the worker's defaults apply. */
+    public FhirSystemSettings(long id, String name, String baseUrl, String patientIdentifierSystem,
+            AuthSettings auth, Limits limits) {
+        this(id, name, baseUrl, patientIdentifierSystem, auth, limits, null);
+    }
 
     /**
      * @param type none, bearer, client-secret or smart-backend
@@ -35,6 +41,24 @@ public record FhirSystemSettings(long id, String name, String baseUrl, String pa
         }
     }
 
+    /**
+     * How hard all workers together may press the system.
+     *
+     * @param maxConcurrency requests in flight at once, per worker replica (0: the worker's concurrency)
+     * @param requestsPerSecond requests per second across every worker replica, enforced through config-service's
+     *        {@code POST /internal/fhir-systems/{id}/request-permits} (0: no limit)
+     * @param pageSize the {@code _count} asked for (0: the worker's default)
+     */
     public record Limits(int maxConcurrency, int requestsPerSecond, int pageSize) {
+    }
+
+    /**
+     * Timeouts toward the system; 0 (or a null {@code timeouts}) means the worker's default.
+     *
+     * @param connectSeconds time to open a connection
+     * @param readSeconds time the EHR may stay silent while answering one request
+     * @param totalSeconds time one instance may take from its first request to its last page, retries included
+     */
+    public record Timeouts(int connectSeconds, int readSeconds, int totalSeconds) {
     }
 }

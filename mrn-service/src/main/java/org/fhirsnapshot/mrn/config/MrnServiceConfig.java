@@ -3,6 +3,7 @@ package org.fhirsnapshot.mrn.config;
 import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 import java.time.Duration;
+import java.time.ZoneId;
 import java.util.List;
 
 /**
@@ -113,5 +114,16 @@ public interface MrnServiceConfig {
         /** The error classes that are retried automatically; every other class fails at once. */
         @WithDefault("rate_limited,server_error,timeout,network,unexpected_response,storage")
         List<String> transientErrorClasses();
+
+        /**
+         * The time zone whose midnight starts the EHR's next day: an instance failing {@code daily_limit} (Epic 4135)
+         * goes back to pending until then, whatever its attempt, plus up to {@code daily-limit-spread}.
+         */
+        @WithDefault("UTC")
+        ZoneId dailyLimitResetZone();
+
+        /** Deferred instances come back spread over this long after midnight, not all at the same instant. */
+        @WithDefault("15m")
+        Duration dailyLimitSpread();
     }
 }

@@ -349,6 +349,10 @@ public class InstanceRepository {
      * {@code max-backoff}, times a random factor in [0.8, 1.2) (jitter, so that a burst of failures does not come
      * back at the same instant). The error stays in error_class/error_message for everyone to see until the next
      * result. Every other failure, and a transient one on the last attempt, is final: {@code failed}.
+     * <p>
+     * {@code daily_limit} (the EHR's daily quota is spent, Epic 4135) is deferred, whatever the attempt: back to
+     * {@code pending} with {@code not_before} = the next midnight of {@code retry.daily-limit-reset-zone} plus a
+     * random part of {@code retry.daily-limit-spread}.
      *
      * @return the change (its status is pending for a retry), or empty when the result did not apply
      */
@@ -367,15 +371,22 @@ public class InstanceRepository {
                 .addBoolean(!completed && result.protectedRecord()).addString(result.fhirPatientId())
                 .addArrayOfString(retry.transientErrorClasses().toArray(new String[0]))
                 .addInteger(retry.maxAttempts()).addDouble(retry.initialBackoff().toMillis() / 1000.0)
-                .addDouble(retry.maxBackoff().toMillis() / 1000.0);
+                .addDouble(retry.maxBackoff().toMillis() / 1000.0).addString(retry.dailyLimitResetZone().getId())
+                .addDouble(retry.dailyLimitSpread().toMillis() / 1000.0);
         return pool
                 .preparedQuery(
                         """
                                 with target as (
                                     select i.id,
-                                           ($3::text = 'failed' and $8::text = any($12::text[]) and i.attempt < $13) as retry,
-                                           least($14::double precision * power(2, least(greatest(i.attempt, 1) - 1, 30)), $15::double precision)
-                                               * (0.8 + random() * 0.4) as backoff
+                                           ($3::text = 'failed' and ($8::text = 'daily_limit'
+                                               or ($8::text = any($12::text[]) and i.attempt < $13))) as retry,
+                                           case when $8::text = 'daily_limit'
+                                               then extract(epoch from ((date_trunc('day', now() at time zone $16::text)
+                                                   + interval '1 day') at time zone $16::text) - now())::double precision
+                                                   + random() * $17::double precision
+                                               else least($14::double precision * power(2, least(greatest(i.attempt, 1) - 1, 30)), $15::double precision)
+                                                   * (0.8 + random() * 0.4)
+                                           end as backoff
                                     from instance i
                                     where i.id = $1 and i.claim_token = $2 and i.status = 'fetching'
                                     for update
