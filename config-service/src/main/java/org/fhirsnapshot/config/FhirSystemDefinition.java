@@ -9,7 +9,8 @@ package org.fhirsnapshot.config;
  *        null the MRN is the FHIR Patient id
  * @param auth how to authenticate
  * @param limits request limits
+ * @param timeouts timeouts toward the system (each null one: the worker's default)
  */
 public record FhirSystemDefinition(String name, String baseUrl, String patientIdentifierSystem, FhirSystemAuth auth,
-        FhirSystemLimits limits) {
+        FhirSystemLimits limits, FhirSystemTimeouts timeouts) {
 }

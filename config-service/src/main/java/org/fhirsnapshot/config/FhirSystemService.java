@@ -121,6 +121,7 @@ public class FhirSystemService {
         entity.setLimits(definition.limits() == null
                 ? FhirSystemLimits.withDefaults(null, null, null)
                 : definition.limits());
+        entity.setTimeouts(definition.timeouts() == null ? FhirSystemTimeouts.defaults() : definition.timeouts());
         entity.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
     }
 

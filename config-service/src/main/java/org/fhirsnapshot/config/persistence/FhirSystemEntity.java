@@ -9,6 +9,7 @@ import jakarta.persistence.Table;
 import java.time.Instant;
 import org.fhirsnapshot.config.FhirSystemAuth;
 import org.fhirsnapshot.config.FhirSystemLimits;
+import org.fhirsnapshot.config.FhirSystemTimeouts;
 
 /** A FHIR system row. Its secret columns never leave the service except through the internal settings call. */
 @Entity
@@ -47,6 +48,12 @@ public class FhirSystemEntity {
     public int requestsPerSecond;
     @Column(name = "page_size")
     public int pageSize;
+    @Column(name = "connect_timeout_seconds")
+    public Integer connectTimeoutSeconds;
+    @Column(name = "read_timeout_seconds")
+    public Integer readTimeoutSeconds;
+    @Column(name = "total_timeout_seconds")
+    public Integer totalTimeoutSeconds;
     @Column(name = "created_at")
     public Instant createdAt;
     @Column(name = "updated_at")
@@ -77,6 +84,16 @@ public class FhirSystemEntity {
         maxConcurrency = limits.maxConcurrency();
         requestsPerSecond = limits.requestsPerSecond();
         pageSize = limits.pageSize();
+    }
+
+    public FhirSystemTimeouts timeouts() {
+        return new FhirSystemTimeouts(connectTimeoutSeconds, readTimeoutSeconds, totalTimeoutSeconds);
+    }
+
+    public void setTimeouts(FhirSystemTimeouts timeouts) {
+        connectTimeoutSeconds = timeouts.connectSeconds();
+        readTimeoutSeconds = timeouts.readSeconds();
+        totalTimeoutSeconds = timeouts.totalSeconds();
     }
 
     @Override

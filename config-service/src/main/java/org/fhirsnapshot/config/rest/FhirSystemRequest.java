@@ -9,6 +9,7 @@ import jakarta.validation.constraints.Size;
 import org.fhirsnapshot.config.FhirSystemAuth;
 import org.fhirsnapshot.config.FhirSystemDefinition;
 import org.fhirsnapshot.config.FhirSystemLimits;
+import org.fhirsnapshot.config.FhirSystemTimeouts;
 
 /** The body of {@code POST /api/fhir-systems} and {@code PUT /api/fhir-systems/{id}}. */
 public record FhirSystemRequest(
@@ -16,7 +17,8 @@ public record FhirSystemRequest(
         @NotBlank @Size(max = 2048) String baseUrl,
         @Size(max = 500) String patientIdentifierSystem,
         @Valid Auth auth,
-        @Valid Limits limits) {
+        @Valid Limits limits,
+        @Valid Timeouts timeouts) {
 
     /** Credentials toward the FHIR system; {@code token}, {@code clientSecret} and {@code privateKey} are write-only. */
     public record Auth(
@@ -43,6 +45,13 @@ public record FhirSystemRequest(
             @Min(1) @Max(1000) Integer pageSize) {
     }
 
+    /** Timeouts toward the system; each one left out (or null) is the worker's default. */
+    public record Timeouts(
+            @Min(value = 1, message = "must be 1 to 300 seconds (leave it out for the worker's default)") @Max(value = FhirSystemTimeouts.MAX_CONNECT_SECONDS, message = "must be 1 to 300 seconds (leave it out for the worker's default)") Integer connectSeconds,
+            @Min(value = 1, message = "must be 1 to 3600 seconds (leave it out for the worker's default)") @Max(value = FhirSystemTimeouts.MAX_READ_SECONDS, message = "must be 1 to 3600 seconds (leave it out for the worker's default)") Integer readSeconds,
+            @Min(value = 1, message = "must be 1 to 86400 seconds (leave it out for the worker's default)") @Max(value = FhirSystemTimeouts.MAX_TOTAL_SECONDS, message = "must be 1 to 86400 seconds (leave it out for the worker's default)") Integer totalSeconds) {
+    }
+
     public FhirSystemDefinition toDefinition() {
         FhirSystemAuth domainAuth = auth == null
                 ? FhirSystemAuth.none()
@@ -52,6 +61,10 @@ public record FhirSystemRequest(
                 ? FhirSystemLimits.withDefaults(null, null, null)
                 : FhirSystemLimits.withDefaults(limits.maxConcurrency(), limits.requestsPerSecond(),
                         limits.pageSize());
-        return new FhirSystemDefinition(name, baseUrl, patientIdentifierSystem, domainAuth, domainLimits);
+        FhirSystemTimeouts domainTimeouts = timeouts == null
+                ? FhirSystemTimeouts.defaults()
+                : new FhirSystemTimeouts(timeouts.connectSeconds(), timeouts.readSeconds(), timeouts.totalSeconds());
+        return new FhirSystemDefinition(name, baseUrl, patientIdentifierSystem, domainAuth, domainLimits,
+                domainTimeouts);
     }
 }

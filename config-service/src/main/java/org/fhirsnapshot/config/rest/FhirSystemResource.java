@@ -25,6 +25,7 @@ import org.fhirsnapshot.config.FhirSystemDefinition;
 import org.fhirsnapshot.config.FhirSystemService;
 import org.fhirsnapshot.config.ResultPage;
 import org.fhirsnapshot.config.SmartBackendKeys;
+import org.fhirsnapshot.config.client.EhrTokenProbe;
 import org.fhirsnapshot.config.client.FhirServerProbe;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -35,13 +36,16 @@ public class FhirSystemResource {
 
     private final FhirSystemService systems;
     private final FhirServerProbe probe;
+    private final EhrTokenProbe tokenProbe;
     private final BodyValidator validator;
     @Context
     UriInfo uriInfo;
 
-    public FhirSystemResource(FhirSystemService systems, FhirServerProbe probe, BodyValidator validator) {
+    public FhirSystemResource(FhirSystemService systems, FhirServerProbe probe, EhrTokenProbe tokenProbe,
+            BodyValidator validator) {
         this.systems = systems;
         this.probe = probe;
+        this.tokenProbe = tokenProbe;
         this.validator = validator;
     }
 
@@ -103,9 +107,12 @@ public class FhirSystemResource {
 
     @POST
     @Path("{id}/check")
-    @Operation(summary = "Check that the FHIR system answers", description = "GETs {baseUrl}/metadata and says "
-            + "what happened.")
+    @Operation(summary = "Check that the FHIR system answers and that a token can be had", description = "GETs "
+            + "{baseUrl}/metadata (without credentials) and, for client-secret and smart-backend, obtains an access "
+            + "token as the workers do (discovery included); says what happened. The token is never returned.")
     public Uni<FhirSystemCheck> check(@PathParam("id") long id) {
-        return systems.get(id).flatMap(system -> probe.check(system.baseUrl));
+        return systems.get(id).flatMap(system -> Uni.combine().all()
+                .unis(probe.check(system.baseUrl), tokenProbe.check(InternalResource.settings(system)))
+                .with((reachability, token) -> reachability.withToken(token)));
     }
 }

@@ -8,7 +8,7 @@ import org.fhirsnapshot.config.persistence.FhirSystemEntity;
 
 /** A FHIR system as the public API shows it: never with a secret, only whether one is stored. */
 public record FhirSystemView(long id, String name, String baseUrl, String patientIdentifierSystem, AuthView auth,
-        LimitsView limits, Instant createdAt, Instant updatedAt) {
+        LimitsView limits, TimeoutsView timeouts, Instant createdAt, Instant updatedAt) {
 
     /**
      * The auth settings without secrets; for smart-backend, {@code jwksUrl} is the public JWK Set to register with
@@ -20,6 +20,10 @@ public record FhirSystemView(long id, String name, String baseUrl, String patien
     }
 
     public record LimitsView(int maxConcurrency, int requestsPerSecond, int pageSize) {
+    }
+
+    /** Timeouts toward the system; null = the worker's default. */
+    public record TimeoutsView(Integer connectSeconds, Integer readSeconds, Integer totalSeconds) {
     }
 
     /**
@@ -34,7 +38,9 @@ public record FhirSystemView(long id, String name, String baseUrl, String patien
         return new FhirSystemView(entity.id, entity.name, entity.baseUrl, entity.patientIdentifierSystem,
                 new AuthView(auth.type(), auth.clientId(), auth.tokenUrl(), auth.scope(), auth.keyId(),
                         auth.algorithm(), jwksUrl, auth.hasSecret()),
-                new LimitsView(entity.maxConcurrency, entity.requestsPerSecond, entity.pageSize), entity.createdAt,
+                new LimitsView(entity.maxConcurrency, entity.requestsPerSecond, entity.pageSize),
+                new TimeoutsView(entity.connectTimeoutSeconds, entity.readTimeoutSeconds, entity.totalTimeoutSeconds),
+                entity.createdAt,
                 entity.updatedAt);
     }
 }

@@ -1,21 +1,32 @@
 package org.fhirsnapshot.config.rest;
 
+import io.smallrye.common.annotation.Blocking;
 import io.smallrye.mutiny.Uni;
+import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.GET;
+import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Collectors;
 import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.config.FhirSystemAuth;
 import org.fhirsnapshot.config.FhirSystemService;
 import org.fhirsnapshot.config.MappingService;
+import org.fhirsnapshot.config.RequestRateLimiter;
 import org.fhirsnapshot.config.persistence.FhirSystemEntity;
 import org.fhirsnapshot.config.persistence.MappingEntity;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
 import org.fhirsnapshot.contracts.internal.MappingDefinition;
+import org.fhirsnapshot.contracts.internal.PermitGrant;
 import org.fhirsnapshot.contracts.internal.ProjectMappings;
+import org.fhirsnapshot.contracts.internal.RequestPermits;
+import org.fhirsnapshot.problem.Problem;
+import org.fhirsnapshot.problem.ProblemException;
 
 /**
  * Service-to-service calls (sync-service, fetch-worker). The FHIR system settings carry secrets: this path must not
@@ -28,10 +39,12 @@ public class InternalResource {
 
     private final MappingService mappings;
     private final FhirSystemService systems;
+    private final RequestRateLimiter rateLimiter;
 
-    public InternalResource(MappingService mappings, FhirSystemService systems) {
+    public InternalResource(MappingService mappings, FhirSystemService systems, RequestRateLimiter rateLimiter) {
         this.mappings = mappings;
         this.systems = systems;
+        this.rateLimiter = rateLimiter;
     }
 
     @GET
@@ -50,6 +63,40 @@ public class InternalResource {
         return systems.get(id).map(InternalResource::settings);
     }
 
+    /**
+     * Permits for requests to the FHIR system, from the token bucket that every fetch-worker replica shares.
+     * {@code @Blocking}: Bucket4j's PostgreSQL proxy manager is JDBC (a {@code select … for update} transaction), so
+     * this runs on a worker thread, never on the event loop.
+     */
+    @POST
+    @Path("fhir-systems/{id}/request-permits")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(summary = "Take request permits for a FHIR system", description = "Grants up to wanted permits "
+            + "(one per HTTP request to the EHR) from the system's shared token bucket: capacity and refill per "
+            + "second = requestsPerSecond. When none is granted, retryAfterMillis says when to ask again.")
+    public PermitGrant requestPermits(@PathParam("id") long id, RequestPermits request) {
+        if (request == null) {
+            throw new ProblemException(400, "Invalid request", "The request needs a JSON body {wanted, "
+                    + "requestsPerSecond}.");
+        }
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (request.wanted() < 1 || request.wanted() > RequestRateLimiter.MAX_WANTED) {
+            errors.add(new Problem.FieldError("wanted", "must be between 1 and " + RequestRateLimiter.MAX_WANTED
+                    + " (permits wanted now), was " + request.wanted()));
+        }
+        if (request.requestsPerSecond() < 1) {
+            errors.add(new Problem.FieldError("requestsPerSecond", "must be at least 1 (the system's limit; a "
+                    + "system without a limit needs no permits), was " + request.requestsPerSecond()));
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(400, "Invalid request", errors.stream()
+                    .map(e -> e.field() + " " + e.message()).collect(Collectors.joining("; ")),
+                    errors);
+        }
+        return rateLimiter.take(id, request.wanted(), request.requestsPerSecond());
+    }
+
     static MappingDefinition definition(MappingEntity mapping) {
         return new MappingDefinition(mapping.id, mapping.revision, mapping.name, mapping.key, mapping.type,
                 mapping.spec, mapping.params, mapping.resourceType, mapping.query);
@@ -61,6 +108,13 @@ public class InternalResource {
                 new FhirSystemSettings.AuthSettings(auth.type(), auth.token(), auth.tokenUrl(), auth.clientId(),
                         auth.clientSecret(), auth.scope(), auth.privateKey(), auth.keyId(),
                         auth.algorithm()),
-                new FhirSystemSettings.Limits(system.maxConcurrency, system.requestsPerSecond, system.pageSize));
+                new FhirSystemSettings.Limits(system.maxConcurrency, system.requestsPerSecond, system.pageSize),
+                // 0 = the worker's default.
+                new FhirSystemSettings.Timeouts(orZero(system.connectTimeoutSeconds),
+                        orZero(system.readTimeoutSeconds), orZero(system.totalTimeoutSeconds)));
+    }
+
+    private static int orZero(Integer seconds) {
+        return seconds == null ? 0 : seconds;
     }
 }

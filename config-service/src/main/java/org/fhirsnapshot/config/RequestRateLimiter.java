@@ -1,0 +1,122 @@
+package org.fhirsnapshot.config;
+
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.EstimationProbe;
+import io.github.bucket4j.TokensInheritanceStrategy;
+import io.github.bucket4j.distributed.BucketProxy;
+import io.github.bucket4j.distributed.proxy.ProxyManager;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+import javax.sql.DataSource;
+import org.fhirsnapshot.config.persistence.SqlStates;
+import org.fhirsnapshot.contracts.internal.PermitGrant;
+import org.fhirsnapshot.problem.ProblemException;
+
+/**
+ * The request rate toward each FHIR system, shared by every fetch-worker replica: one Bucket4j token bucket per
+ * FHIR system id, stored in the {@code rate_limit_bucket} table (Bucket4j's PostgreSQL proxy manager, one
+ * {@code select … for update} transaction per call, so every config-service replica sees the same bucket). The
+ * bucket holds one second of permits: capacity = requests per second, refilled greedily at that rate.
+ * <p>
+ * Blocking: Bucket4j talks JDBC. Call it from a worker thread only.
+ */
+@ApplicationScoped
+public class RequestRateLimiter {
+
+    /** Most permits one call may ask for. */
+    public static final int MAX_WANTED = 1000;
+
+    private final ProxyManager<Long> buckets;
+    private final Counter granted;
+    private final Counter refused;
+
+    public RequestRateLimiter(DataSource dataSource, MeterRegistry metrics) {
+        this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+                .table("rate_limit_bucket")
+                .idColumn("id")
+                .stateColumn("state")
+                .build();
+        this.granted = Counter.builder("request_permits_granted_total")
+                .description("Request permits granted to fetch-workers, all FHIR systems together").register(metrics);
+        this.refused = Counter.builder("request_permits_refused_total")
+                .description("Permit requests answered with no permit (retry later)").register(metrics);
+    }
+
+    /**
+     * Takes as many permits as the system's bucket holds, up to {@code wanted}. When the rate differs from the one
+     * the bucket was made with, the bucket is reconfigured first (Bucket4j's implicit configuration replacement; the
+     * tokens it holds are kept, capped at the new capacity).
+     *
+     * @param systemId the FHIR system, which must exist
+     * @param wanted 1..{@link #MAX_WANTED}
+     * @param requestsPerSecond at least 1
+     * @return the permits granted; when none, how long until the next one
+     * @throws ProblemException 404 when the system does not exist
+     */
+    public PermitGrant take(long systemId, int wanted, int requestsPerSecond) {
+        BucketConfiguration configuration = BucketConfiguration.builder()
+                .addLimit(limit -> limit.capacity(requestsPerSecond)
+                        .refillGreedy(requestsPerSecond, Duration.ofSeconds(1)))
+                .build();
+        try {
+            BucketProxy bucket = buckets.builder()
+                    .withImplicitConfigurationReplacement(configurationVersion(systemId, requestsPerSecond),
+                            TokensInheritanceStrategy.AS_IS)
+                    .build(systemId, () -> configuration);
+            long taken = bucket.tryConsumeAsMuchAsPossible(wanted);
+            if (taken > 0) {
+                granted.increment(taken);
+                return new PermitGrant((int) taken, 0);
+            }
+            refused.increment();
+            return new PermitGrant(0, retryAfterMillis(bucket, requestsPerSecond));
+        } catch (RuntimeException e) {
+            if (isForeignKeyViolation(e)) {
+                // The bucket row references fhir_system: no row can be made for a system that does not exist.
+                throw FhirSystemService.notFound(systemId);
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The configuration version to ask Bucket4j for. Bucket4j replaces a stored configuration only when the version
+     * asked for is greater than the stored one, so the rate itself cannot be the version (a lowered rate would never
+     * apply). Instead: 0 (never replaces) while the stored bucket already has this rate, else the current time in
+     * milliseconds, which is greater than any version stored before, so the newest rate seen wins. Workers that
+     * disagree on the rate (one with stale settings) make the bucket switch back and forth; each switch keeps at most
+     * the new capacity of tokens, so neither rate is ever exceeded.
+     */
+    private long configurationVersion(long systemId, int requestsPerSecond) {
+        boolean current = buckets.getProxyConfiguration(systemId)
+                .map(stored -> stored.getBandwidths().length == 1
+                        && stored.getBandwidths()[0].getCapacity() == requestsPerSecond)
+                .orElse(false);
+        return current ? 0 : System.currentTimeMillis();
+    }
+
+    private static long retryAfterMillis(BucketProxy bucket, int requestsPerSecond) {
+        long oneToken = (1000L + requestsPerSecond - 1) / requestsPerSecond;
+        EstimationProbe probe = bucket.estimateAbilityToConsume(1);
+        if (probe.canBeConsumed()) {
+            // A token arrived since the attempt: asking again right away will get it.
+            return 1;
+        }
+        long wait = TimeUnit.NANOSECONDS.toMillis(probe.getNanosToWaitForRefill() + 999_999);
+        return wait > 0 ? Math.min(wait, oneToken) : oneToken;
+    }
+
+    private static boolean isForeignKeyViolation(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t instanceof SQLException sql && SqlStates.FOREIGN_KEY_VIOLATION.equals(sql.getSQLState())) {
+                return true;
+            }
+        }
+        return false;
+    }
+}
