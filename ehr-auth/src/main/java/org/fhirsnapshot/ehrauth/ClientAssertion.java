@@ -41,15 +41,7 @@ public final class ClientAssertion {
      *         message names no key material)
      */
     public static String sign(AuthSettings auth, String tokenEndpoint, Instant now) {
-        if (auth == null || isBlank(auth.clientId())) {
-            throw new EhrAuthException(Kind.CONFIGURATION,
-                    "The smart-backend authentication has no client id: set auth.clientId.");
-        }
-        if (isBlank(auth.privateKey())) {
-            throw new EhrAuthException(Kind.CONFIGURATION,
-                    "The smart-backend authentication has no private key: set auth.privateKey or let config-service "
-                            + "generate one.");
-        }
+        requireSigningSettings(auth);
         String algorithm = isBlank(auth.algorithm()) ? "RS384" : auth.algorithm().strip().toUpperCase(Locale.ROOT);
         SignatureAlgorithm signature = switch (algorithm) {
             case "RS384" -> SignatureAlgorithm.RS384;
@@ -103,5 +95,23 @@ public final class ClientAssertion {
 
     static boolean isBlank(String value) {
         return value == null || value.isBlank();
+    }
+
+    /**
+     * Fails at once when the settings lack what signing needs (a client id and a private key), so that a caller
+     * learns it before any discovery request.
+     *
+     * @throws EhrAuthException {@link Kind#CONFIGURATION}
+     */
+    public static void requireSigningSettings(AuthSettings auth) {
+        if (auth == null || isBlank(auth.clientId())) {
+            throw new EhrAuthException(Kind.CONFIGURATION,
+                    "The smart-backend authentication has no client id: set auth.clientId.");
+        }
+        if (isBlank(auth.privateKey())) {
+            throw new EhrAuthException(Kind.CONFIGURATION,
+                    "The smart-backend authentication has no private key: set auth.privateKey or let config-service "
+                            + "generate one.");
+        }
     }
 }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.Base64;
 import java.util.Locale;
 import java.util.concurrent.TimeoutException;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLException;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings.AuthSettings;
@@ -38,6 +39,8 @@ public class EhrTokenClient {
     /** The timeout of one HTTP exchange when none is given. */
     public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(10);
     private static final int MAX_DESCRIPTION = 300;
+    /** A base64url JSON object ({@code {"} encodes as {@code eyJ}) and whatever dotted parts follow it. */
+    private static final Pattern JWT_LIKE = Pattern.compile("eyJ[A-Za-z0-9_\\-]*(\\.[A-Za-z0-9_\\-]*)*…?");
 
     private final WebClient web;
     private final Clock clock;
@@ -97,6 +100,13 @@ public class EhrTokenClient {
      */
     public Uni<String> tokenEndpoint(FhirSystemSettings system) {
         AuthSettings auth = system.auth();
+        if (type(system).equals("smart-backend")) {
+            try {
+                ClientAssertion.requireSigningSettings(auth);
+            } catch (EhrAuthException e) {
+                return Uni.createFrom().failure(e);
+            }
+        }
         if (auth != null && !ClientAssertion.isBlank(auth.tokenUrl())) {
             return Uni.createFrom().item(auth.tokenUrl().strip());
         }
@@ -294,11 +304,13 @@ public class EhrTokenClient {
         return value instanceof Number ? value.toString() : null;
     }
 
+    /** The EHR's own words, shortened, with anything shaped like a JWT (an echoed assertion or token) left out. */
     private static String shortened(String value) {
         if (value == null) {
             return null;
         }
-        return value.length() <= MAX_DESCRIPTION ? value : value.substring(0, MAX_DESCRIPTION) + "…";
+        String redacted = JWT_LIKE.matcher(value).replaceAll("[a JWT, left out]");
+        return redacted.length() <= MAX_DESCRIPTION ? redacted : redacted.substring(0, MAX_DESCRIPTION) + "…";
     }
 
     private static long parseLong(String value) {

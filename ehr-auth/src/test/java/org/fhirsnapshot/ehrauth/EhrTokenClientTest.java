@@ -147,7 +147,8 @@ class EhrTokenClientTest {
         assertThat(e.kind()).isEqualTo(Kind.REFUSED);
         assertThat(e.oauthError()).isEqualTo("invalid_client");
         String keyBody = otherKey.lines().filter(line -> !line.startsWith("-----")).findFirst().orElseThrow();
-        assertThat(e.getMessage()).doesNotContain(keyBody);
+        assertThat(e.getMessage()).doesNotContain(keyBody).as("the assertion the EHR echoes is left out")
+                .doesNotContain("eyJ");
     }
 
     @Test
@@ -249,6 +250,17 @@ class EhrTokenClientTest {
         } finally {
             server.stop(0);
         }
+    }
+
+    @Test
+    void smartBackendWithoutAKeyFailsBeforeAnyDiscovery() {
+        String unreachable = "http://127.0.0.1:1/fhir";
+
+        EhrAuthException e = failure(client.tokenEndpoint(system(unreachable,
+                new AuthSettings("smart-backend", null, null, "client", null, null))));
+
+        assertThat(e.kind()).isEqualTo(Kind.CONFIGURATION);
+        assertThat(e.getMessage()).contains("smart-backend").contains("private key");
     }
 
     @Test

@@ -104,7 +104,10 @@ public class BatchFetcher {
             return Uni.createFrom().item(fetcher.failed(claim, new FetchFailure(ErrorClass.CONFIGURATION,
                     "the project's FHIR system is not configured in config-service")));
         }
-        return limits.run(system.get(), () -> fetcher.fetch(claim, system.get()));
+        return limits.run(system.get(), () -> fetcher.fetch(claim, system.get()))
+                // The system's shared request slots refused (config-service no longer knows the system).
+                .onFailure(FetchFailure.class)
+                .recoverWithItem(failure -> fetcher.failed(claim, (FetchFailure) failure));
     }
 
     /**

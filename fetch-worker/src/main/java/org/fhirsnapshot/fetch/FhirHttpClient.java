@@ -1,6 +1,7 @@
 package org.fhirsnapshot.fetch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.core.buffer.Buffer;
@@ -16,11 +17,13 @@ import org.fhirsnapshot.fetch.config.FetchConfig;
 
 /**
  * GETs one FHIR URL of an EHR, non-blocking on the Vert.x event loop: {@code Accept: application/fhir+json}, the
- * system's Authorization, the read timeout. Inside one fetch attempt it tries again as {@link RetryPolicy} says
- * (429, 500, 502, 503, 504, timeouts and connection errors; exponential backoff with jitter; {@code Retry-After}
- * honoured). A 429 also closes the system's gate ({@link SystemCoolDown}) so that every fetch of this worker waits
- * before its next request to that system; a request meeting a gate closed for longer than {@code retry.max-backoff}
- * fails {@code rate_limited} without being sent. After a 401 it renews a client-credentials or SMART token once.
+ * system's Authorization, its connect and read timeouts ({@link EhrTimeouts}: the read timeout is the request's idle
+ * timeout). Every request sent (retries included, token requests not) first takes a permit of the system's shared
+ * rate limit ({@link SharedRateLimit}) when the system has one. Inside one fetch attempt it tries again as
+ * {@link RetryPolicy} says (429, 500, 502, 503, 504, timeouts and connection errors; exponential backoff with
+ * jitter; {@code Retry-After} honoured). A 429 also closes the system's gate ({@link SystemCoolDown}) so that every
+ * fetch of this worker waits before its next request to that system; a request meeting a gate closed for longer
+ * than {@code retry.max-backoff} fails {@code rate_limited} without being sent. After a 401 it renews a client-credentials or SMART token once.
  * Answers every HTTP status (the caller classifies it); fails only with a {@link FetchFailure} ({@code timeout},
  * {@code network}, {@code auth}, {@code rate_limited}). URLs are never logged or put in a message: they may carry an
  * MRN or a patient id.
@@ -36,20 +39,26 @@ public class FhirHttpClient {
     private final FetchConfig config;
     private final RetryPolicy retries;
     private final SystemCoolDown coolDown;
+    private final SharedRateLimit rateLimit;
 
     public FhirHttpClient(WebClient web, Vertx vertx, EhrAuthorization authorization, FetchConfig config,
-            RetryPolicy retries, SystemCoolDown coolDown) {
+            RetryPolicy retries, SystemCoolDown coolDown, SharedRateLimit rateLimit) {
         this.web = web;
         this.vertx = vertx;
         this.authorization = authorization;
         this.config = config;
         this.retries = retries;
         this.coolDown = coolDown;
+        this.rateLimit = rateLimit;
     }
 
-    /** The EHR's answer to {@code GET url}, after the retries that the answer allows. */
-    public Uni<FhirResponse> get(FhirSystemSettings system, String url) {
-        return attempt(system, url, 0, null, false);
+    /**
+     * The EHR's answer to {@code GET url}, after the retries that the answer allows.
+     *
+     * @param deadline the total timeout of the fetch the request belongs to
+     */
+    public Uni<FhirResponse> get(FhirSystemSettings system, String url, FetchDeadline deadline) {
+        return attempt(system, url, deadline, 0, null, false);
     }
 
     /**
@@ -57,14 +66,16 @@ public class FhirHttpClient {
      * @param rejected the Authorization value the EHR answered 401 to, to be replaced in this try, or null
      * @param renewed whether the token was already renewed once for this request
      */
-    private Uni<FhirResponse> attempt(FhirSystemSettings system, String url, int retry, String rejected,
-            boolean renewed) {
+    private Uni<FhirResponse> attempt(FhirSystemSettings system, String url, FetchDeadline deadline, int retry,
+            String rejected, boolean renewed) {
         String[] sent = new String[1];
+        // The gate first: a permit is for a request sent now, not one held back by a 429.
         return throughGate(system)
+                .chain(() -> rateLimit.acquire(system, deadline))
                 .chain(() -> authorization.header(system, rejected))
                 .chain(header -> {
                     sent[0] = header.orElse(null);
-                    return send(url, header);
+                    return send(system, url, header);
                 })
                 .onItemOrFailure().transformToUni((response, failure) -> {
                     if (failure != null) {
@@ -73,12 +84,13 @@ public class FhirHttpClient {
                         }
                         Optional<Duration> wait = retries.afterFailure(retry, failure);
                         if (wait.isPresent()) {
-                            return delay(wait.get()).chain(() -> attempt(system, url, retry + 1, null, renewed));
+                            return delay(wait.get())
+                                    .chain(() -> attempt(system, url, deadline, retry + 1, null, renewed));
                         }
                         return Uni.createFrom().failure(transportFailure(failure));
                     }
                     if (response.status() == 401 && !renewed && sent[0] != null && authorization.renewable(system)) {
-                        return attempt(system, url, retry, sent[0], true);
+                        return attempt(system, url, deadline, retry, sent[0], true);
                     }
                     if (!RetryPolicy.TRANSIENT_STATUSES.contains(response.status())) {
                         return Uni.createFrom().item(response);
@@ -94,7 +106,7 @@ public class FhirHttpClient {
                         return Uni.createFrom().item(response);
                     }
                     Uni<Void> pause = response.status() == 429 ? Uni.createFrom().voidItem() : delay(wait.get());
-                    return pause.chain(() -> attempt(system, url, retry + 1, null, renewed));
+                    return pause.chain(() -> attempt(system, url, deadline, retry + 1, null, renewed));
                 });
     }
 
@@ -115,11 +127,13 @@ public class FhirHttpClient {
         });
     }
 
-    private Uni<FhirResponse> send(String url, Optional<String> authorizationHeader) {
+    private Uni<FhirResponse> send(FhirSystemSettings system, String url, Optional<String> authorizationHeader) {
         return Uni.createFrom().deferred(() -> {
+            EhrTimeouts timeouts = EhrTimeouts.of(system, config);
             HttpRequest<Buffer> request = web.getAbs(url)
                     .putHeader("Accept", FHIR_JSON)
-                    .timeout(config.readTimeout().toMillis());
+                    .connectTimeout(timeouts.connect().toMillis())
+                    .idleTimeout(timeouts.read().toMillis());
             authorizationHeader.ifPresent(value -> request.putHeader("Authorization", value));
             return request.send();
         }).map(FhirHttpClient::toResponse);
@@ -141,6 +155,12 @@ public class FhirHttpClient {
     static FetchFailure transportFailure(Throwable failure) {
         if (failure instanceof FetchFailure fetchFailure) {
             return fetchFailure;
+        }
+        if (failure instanceof ConnectTimeoutException || failure instanceof TimeoutException
+                && String.valueOf(failure.getMessage()).contains("getting a connection")) {
+            // Vert.x: "The timeout of … ms has been exceeded when getting a connection to …" (the request's own
+            // connect timeout); Netty's ConnectTimeoutException (the client's).
+            return new FetchFailure(ErrorClass.TIMEOUT, "the EHR did not accept a connection in time");
         }
         if (failure instanceof TimeoutException) {
             return new FetchFailure(ErrorClass.TIMEOUT, "the EHR did not answer in time");

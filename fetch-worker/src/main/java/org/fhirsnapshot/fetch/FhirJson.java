@@ -1,6 +1,7 @@
 package org.fhirsnapshot.fetch;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -9,6 +10,7 @@ import com.fasterxml.jackson.databind.json.JsonMapper;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.io.IOException;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.util.Optional;
 
@@ -51,6 +53,14 @@ public final class FhirJson {
         } catch (IOException e) {
             throw new UncheckedIOException("a JSON tree could not be written", e);
         }
+    }
+
+    /**
+     * A generator writing FHIR JSON to {@code out} as {@link #write} does (decimals as read); closing it flushes
+     * but does not close {@code out}.
+     */
+    public static JsonGenerator generator(OutputStream out) throws IOException {
+        return MAPPER.createGenerator(out).disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET);
     }
 
     public static JsonNodeFactory nodes() {

@@ -6,7 +6,6 @@ import io.micrometer.core.instrument.Timer;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.List;
@@ -15,14 +14,14 @@ import org.fhirsnapshot.contracts.events.Pagination;
 import org.fhirsnapshot.contracts.internal.ClaimedInstance;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
 import org.fhirsnapshot.fetch.config.FetchConfig;
-import org.fhirsnapshot.payload.PayloadStore;
-import org.fhirsnapshot.payload.StoredPayload;
 import org.jboss.logging.Logger;
 
 /**
- * Fetches one claimed instance: MRN to Patient id, the search with all its pages, the payload stored, and the
- * {@link FetchResult} that tells mrn-service how it went. Never fails: every way a fetch can end becomes a result.
- * Counts {@code fetch_results_total{outcome,error_class}} and times {@code fetch_duration_seconds}.
+ * Fetches one claimed instance: MRN to Patient id, the search with all its pages streamed to the payload store, and
+ * the {@link FetchResult} that tells mrn-service how it went, all within the FHIR system's total timeout
+ * ({@link EhrTimeouts}; past it the fetch fails as {@link FetchDeadline#expired()} says). Never fails: every way a
+ * fetch can end becomes a result. Counts {@code fetch_results_total{outcome,error_class}} and times
+ * {@code fetch_duration_seconds}.
  */
 @ApplicationScoped
 public class InstanceFetcher {
@@ -31,16 +30,14 @@ public class InstanceFetcher {
 
     private final PatientResolver patients;
     private final SearchFetcher searches;
-    private final PayloadStore store;
     private final Vertx vertx;
     private final MeterRegistry registry;
     private final FetchConfig config;
 
-    public InstanceFetcher(PatientResolver patients, SearchFetcher searches, PayloadStore store, Vertx vertx,
+    public InstanceFetcher(PatientResolver patients, SearchFetcher searches, Vertx vertx,
             MeterRegistry registry, FetchConfig config) {
         this.patients = patients;
         this.searches = searches;
-        this.store = store;
         this.vertx = vertx;
         this.registry = registry;
         this.config = config;
@@ -49,18 +46,32 @@ public class InstanceFetcher {
     public Uni<FetchResult> fetch(ClaimedInstance claim, FhirSystemSettings system) {
         Timer.Sample sample = Timer.start(registry);
         String[] patientId = new String[1];
-        return patients.resolve(claim, system)
+        FetchDeadline deadline = new FetchDeadline(EhrTimeouts.of(system, config).total());
+        Uni<FetchResult> work = patients.resolve(claim, system, deadline)
                 .chain(id -> {
                     patientId[0] = id;
                     String url = SearchUrls.search(system.baseUrl(), claim.query(), id, pageSize(system));
-                    return searches.fetch(system, url);
+                    return searches.fetch(system, url, deadline);
                 })
-                .chain(search -> store(search).map(stored -> FetchResult.completed(claim.instanceId(),
-                        claim.claimToken(), stored.ref(), new Pagination(search.pages(), search.resources(),
-                                search.outcomeEntries(), stored.size()),
-                        search.warnings(), patientId[0])))
+                .map(search -> FetchResult.completed(claim.instanceId(), claim.claimToken(), search.payload().ref(),
+                        new Pagination(search.pages(), search.resources(), search.outcomeEntries(),
+                                search.payload().size()),
+                        search.warnings(), patientId[0]));
+        return Uni.combine().any().of(work, expiry(deadline))
                 .onFailure().recoverWithItem(failure -> failed(claim, failure, patientId[0]))
                 .invoke(result -> record(sample, result));
+    }
+
+    /**
+     * Fails when the fetch's total timeout passes (a Vert.x timer); the fetch still running is then cancelled: its
+     * wait for a request permit ends and its partial payload is deleted.
+     */
+    private Uni<FetchResult> expiry(FetchDeadline deadline) {
+        return Uni.createFrom().emitter(emitter -> {
+            long timer = vertx.setTimer(Math.max(1, deadline.total().toMillis()),
+                    id -> emitter.fail(deadline.expired()));
+            emitter.onTermination(() -> vertx.cancelTimer(timer));
+        });
     }
 
     /** Fails a claimed instance without fetching it (its FHIR system is gone, for example). */
@@ -88,21 +99,6 @@ public class InstanceFetcher {
                 known.errorClass().code());
         return FetchResult.failed(claim.instanceId(), claim.claimToken(), known.errorClass().code(),
                 known.getMessage(), known.protectedRecord(), List.of(), patientId);
-    }
-
-    /**
-     * Writes the merged Bundle to the payload store. The store's file IO blocks, so it runs on a worker thread
-     * ({@code executeBlocking}, unordered), never on the event loop.
-     */
-    private Uni<StoredPayload> store(SearchResult search) {
-        return vertx.executeBlocking(Uni.createFrom().item(() -> {
-            byte[] json = FhirJson.write(search.bundle());
-            try {
-                return store.write(new ByteArrayInputStream(json));
-            } catch (IOException e) {
-                throw new UncheckedIOException(e);
-            }
-        }), false);
     }
 
     private int pageSize(FhirSystemSettings system) {

@@ -22,7 +22,7 @@ public class PatientResolver {
     }
 
     /** The Patient id; fails with {@code not_found}, {@code ambiguous} or how the EHR refused the search. */
-    public Uni<String> resolve(ClaimedInstance claim, FhirSystemSettings system) {
+    public Uni<String> resolve(ClaimedInstance claim, FhirSystemSettings system, FetchDeadline deadline) {
         if (claim.fhirPatientId() != null && !claim.fhirPatientId().isBlank()) {
             return Uni.createFrom().item(claim.fhirPatientId());
         }
@@ -31,7 +31,7 @@ public class PatientResolver {
             return Uni.createFrom().item(claim.mrn());
         }
         String url = SearchUrls.patientByIdentifier(system.baseUrl(), identifierSystem, claim.mrn());
-        return http.get(system, url).map(response -> {
+        return http.get(system, url, deadline).map(response -> {
             JsonNode page = FhirJson.parse(response.body()).orElse(null);
             OperationOutcomeClassifier.classify(response.status(), page).ifPresent(failure -> {
                 throw failure;

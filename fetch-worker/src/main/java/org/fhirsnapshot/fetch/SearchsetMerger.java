@@ -1,33 +1,58 @@
 package org.fhirsnapshot.fetch;
 
+import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.IOException;
+import java.io.OutputStream;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
 
 /**
- * Merges the pages of one search into one searchset Bundle: every entry of every page, in order, as the EHR sent
- * it (the parsed JSON nodes themselves, resources never re-modelled). {@code total} counts the clinical resources:
- * entries whose {@code search.mode} is not {@code outcome}; outcome entries are kept but never counted. Not
- * thread-safe: one search at a time.
+ * Writes the pages of one search as one searchset Bundle, streamed: {@code resourceType}, {@code type} and the
+ * {@code self} link first, then every entry of every page, in order, as the page arrives and as the EHR sent it
+ * (the parsed JSON nodes themselves, resources never re-modelled), then {@code total}. Only the page being added
+ * is in memory. {@code total} counts the clinical resources: entries whose {@code search.mode} is not
+ * {@code outcome}; outcome entries are kept but never counted. {@code entry} is left out when no page had one
+ * (FHIR JSON has no empty arrays). Its IO blocks; not thread-safe: one search, one page at a time.
  */
 public final class SearchsetMerger {
 
-    private final ArrayNode entries = FhirJson.nodes().arrayNode();
+    private final JsonGenerator json;
     private final Set<String> warnings = new LinkedHashSet<>();
+    private boolean entriesOpen;
     private int pages;
     private int resources;
     private int outcomeEntries;
     private long bytesRead;
 
-    /** Adds a searchset page; its entries are moved into the merged Bundle. */
-    public void add(JsonNode page, long pageBytes) {
+    /**
+     * Starts the Bundle in {@code out}: {@code {"resourceType":"Bundle","type":"searchset","link":[{"relation":
+     * "self","url":selfUrl}]}, then entries as pages are added. {@code out} is not closed.
+     */
+    public SearchsetMerger(OutputStream out, String selfUrl) throws IOException {
+        json = FhirJson.generator(out);
+        json.writeStartObject();
+        json.writeStringField("resourceType", "Bundle");
+        json.writeStringField("type", "searchset");
+        json.writeArrayFieldStart("link");
+        json.writeStartObject();
+        json.writeStringField("relation", "self");
+        json.writeStringField("url", selfUrl);
+        json.writeEndObject();
+        json.writeEndArray();
+    }
+
+    /** Writes a searchset page's entries after those of the pages before it, through to the output stream. */
+    public void add(JsonNode page, long pageBytes) throws IOException {
         pages++;
         bytesRead += pageBytes;
         for (JsonNode entry : OperationOutcomeClassifier.entries(page)) {
-            entries.add(entry);
+            if (!entriesOpen) {
+                json.writeArrayFieldStart("entry");
+                entriesOpen = true;
+            }
+            json.writeTree(entry);
             if (OperationOutcomeClassifier.isOutcomeEntry(entry)) {
                 outcomeEntries++;
             } else {
@@ -35,6 +60,7 @@ public final class SearchsetMerger {
             }
         }
         warnings.addAll(OperationOutcomeClassifier.warnings(page));
+        json.flush();
     }
 
     /** Adds a warning of the worker's own (without PHI). */
@@ -42,22 +68,14 @@ public final class SearchsetMerger {
         warnings.add(warning);
     }
 
-    /**
-     * {@code {"resourceType":"Bundle","type":"searchset","total":n,"link":[{"relation":"self","url":…}],
-     * "entry":[…]}}; {@code entry} is left out when there is none (FHIR JSON has no empty arrays).
-     */
-    public ObjectNode bundle(String selfUrl) {
-        ObjectNode bundle = FhirJson.nodes().objectNode();
-        bundle.put("resourceType", "Bundle");
-        bundle.put("type", "searchset");
-        bundle.put("total", resources);
-        ObjectNode self = bundle.putArray("link").addObject();
-        self.put("relation", "self");
-        self.put("url", selfUrl);
-        if (!entries.isEmpty()) {
-            bundle.set("entry", entries);
+    /** Ends the Bundle with {@code total} and flushes it to the output stream (which stays open). */
+    public void finish() throws IOException {
+        if (entriesOpen) {
+            json.writeEndArray();
         }
-        return bundle;
+        json.writeNumberField("total", resources);
+        json.writeEndObject();
+        json.close();
     }
 
     public int pages() {

@@ -327,7 +327,7 @@ class EhrMisbehaviourTest {
 
         assertThat(result.errorClass()).isEqualTo("auth");
         assertThat(result.errorMessage())
-                .isEqualTo("the EHR's token endpoint refused the client credentials (HTTP 401)")
+                .startsWith("The token endpoint refused the request with HTTP 401 (invalid_client)")
                 .doesNotContain("wrong");
     }
 

@@ -81,7 +81,8 @@ class FetchThroughputBenchmark {
         FhirSystemSettings system = new FhirSystemSettings(IDS.incrementAndGet(), "sandbox", sandbox.baseUrl(),
                 SandboxCohort.MRN_SYSTEM, new AuthSettings("none", null, null, null, null, null),
                 new Limits(0, 0, 0));
-        List<FetchLimits> limits = workers.stream().map(worker -> new FetchLimits(worker.config)).toList();
+        List<FetchLimits> limits = workers.stream().map(worker -> new FetchLimits(worker.config, worker.slots))
+                .toList();
         List<Uni<FetchResult>> fetches = new ArrayList<>();
         int n = 0;
         for (PatientTruth patient : patients) {

@@ -4,13 +4,18 @@ import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
+import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
+import org.fhirsnapshot.fetch.client.DependencyUnavailableException;
 import org.fhirsnapshot.fetch.config.FetchConfig;
 import org.fhirsnapshot.fetch.config.FetchWorkerProducers;
 import org.fhirsnapshot.payload.FileSystemPayloadStore;
@@ -25,36 +30,71 @@ final class FetchWorkerParts implements AutoCloseable {
     final FetchConfig config;
     final WebClient web;
     final SimpleMeterRegistry registry = new SimpleMeterRegistry();
+    final Path storeRoot;
     final FileSystemPayloadStore store;
     final EhrAuthorization authorization;
     final RetryPolicy retries;
     final SystemCoolDown coolDown = new SystemCoolDown();
+    final SharedRateLimit rateLimit;
+    /** Slots of systems with a maxConcurrency: none (no config-service next to these tests). */
+    final SharedConcurrency slots;
     final FhirHttpClient http;
     final PatientResolver patients;
     final SearchFetcher searches;
     final InstanceFetcher instances;
 
     FetchWorkerParts(Map<String, String> overrides) {
+        this(overrides, (systemId, request) -> Uni.createFrom().failure(new DependencyUnavailableException(
+                "no config-service next to these tests: systems with a requests-per-second limit get no permits",
+                null)));
+    }
+
+    /** @param permits where permits of a system's shared rate limit come from (config-service in the worker) */
+    FetchWorkerParts(Map<String, String> overrides, SharedRateLimit.PermitSource permits) {
         SmallRyeConfig smallRye = new SmallRyeConfigBuilder().withMapping(FetchConfig.class)
                 .withConverter(Duration.class, 200, new DurationConverter())
                 .withDefaultValues(overrides).build();
         config = smallRye.getConfigMapping(FetchConfig.class);
-        web = FetchWorkerProducers.ehrWebClient(vertx, config.connectTimeout().toMillis());
+        web = FetchWorkerProducers.create(vertx);
         try {
-            store = new FileSystemPayloadStore(Files.createTempDirectory("fetch-worker-payloads"));
+            storeRoot = Files.createTempDirectory("fetch-worker-payloads");
+            store = new FileSystemPayloadStore(storeRoot);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         authorization = new EhrAuthorization(web, config);
         retries = new RetryPolicy(config);
-        http = new FhirHttpClient(web, vertx, authorization, config, retries, coolDown);
+        rateLimit = new SharedRateLimit(permits, vertx, registry);
+        slots = new SharedConcurrency((systemId, request) -> Uni.createFrom().failure(
+                new DependencyUnavailableException("no config-service next to these tests: systems with a "
+                        + "maxConcurrency get no request slots", null)),
+                "fetch-worker-parts", vertx, registry);
+        http = new FhirHttpClient(web, vertx, authorization, config, retries, coolDown, rateLimit);
         patients = new PatientResolver(http);
-        searches = new SearchFetcher(http, config);
-        instances = new InstanceFetcher(patients, searches, store, vertx, registry, config);
+        searches = new SearchFetcher(http, store, vertx, config);
+        instances = new InstanceFetcher(patients, searches, vertx, registry, config);
     }
 
     FetchWorkerParts() {
         this(Map.of());
+    }
+
+    /** Files in the payload store's temporary folder: partial payloads. */
+    List<Path> partialPayloads() {
+        try (Stream<Path> files = Files.list(storeRoot.resolve("tmp"))) {
+            return files.toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** Payloads stored (outside the temporary folder). */
+    List<Path> storedPayloads() {
+        try (Stream<Path> files = Files.walk(storeRoot)) {
+            return files.filter(Files::isRegularFile).filter(file -> !file.getParent().endsWith("tmp")).toList();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     @Override

@@ -43,7 +43,7 @@ class SandboxSmartBackendFetchTest {
     @BeforeAll
     static void start() throws Exception {
         sandbox = FhirSandbox.start(0);
-        keys = SmartClientAssertionTest.keyPair("RS384");
+        keys = TestKeys.keyPair("RS384");
         sandbox.requireSmartBackend(CLIENT, keys.getPublic(), TOKEN_LIFETIME_SECONDS);
         patients = sandbox.cohort().groundTruth().patients().stream()
                 .filter(patient -> patient.exists() && !patient.restricted()).limit(6).toList();
@@ -58,7 +58,7 @@ class SandboxSmartBackendFetchTest {
 
     @Test
     void completesEveryFetchAcrossShortLivedTokensWithTheTruthsIds() {
-        FhirSystemSettings system = system(SmartClientAssertionTest.pem(keys), "RS384");
+        FhirSystemSettings system = system(TestKeys.pem(keys), "RS384");
         SandboxStats before = sandbox.stats();
 
         List<FetchResult> results = new ArrayList<>(fetchAll(system));
@@ -81,7 +81,7 @@ class SandboxSmartBackendFetchTest {
     void renewsTheTokenOnceWhenTheEhrNoLongerAcceptsIt() {
         // Long-lived tokens here, so that the worker's token is still fresh in its eyes when the sandbox drops it.
         sandbox.requireSmartBackend(CLIENT, keys.getPublic(), 60);
-        FhirSystemSettings system = system(SmartClientAssertionTest.pem(keys), "RS384");
+        FhirSystemSettings system = system(TestKeys.pem(keys), "RS384");
         assertThat(fetch(patients.get(0), system).outcome()).isEqualTo(FetchOutcome.completed);
         // The sandbox forgets every token it issued: the worker's cached one is answered 401.
         sandbox.requireSmartBackend(CLIENT, keys.getPublic(), 60);
@@ -99,7 +99,7 @@ class SandboxSmartBackendFetchTest {
 
     @Test
     void failsAsAuthWithoutSecretsWhenTheKeyIsNotTheRegisteredOne() throws Exception {
-        String otherKey = SmartClientAssertionTest.pem(SmartClientAssertionTest.keyPair("ES384"));
+        String otherKey = TestKeys.pem(TestKeys.keyPair("ES384"));
         SandboxStats before = sandbox.stats();
 
         FetchResult result = fetch(patients.get(0), system(otherKey, "ES384"));

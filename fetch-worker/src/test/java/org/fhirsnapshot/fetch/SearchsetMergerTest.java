@@ -7,6 +7,8 @@ import static org.fhirsnapshot.fetch.OperationOutcomeClassifierTest.outcomeEntry
 import static org.fhirsnapshot.fetch.OperationOutcomeClassifierTest.searchset;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
@@ -14,13 +16,15 @@ class SearchsetMergerTest {
 
     private static final String EPIC = "urn:oid:1.2.840.114350.1.13.0.1.7.2.657369";
 
+    private final ByteArrayOutputStream out = new ByteArrayOutputStream();
+
     @Test
-    void mergesEveryEntryOfEveryPageInOrderAndCountsOnlyClinicalResources() {
-        SearchsetMerger merger = new SearchsetMerger();
+    void mergesEveryEntryOfEveryPageInOrderAndCountsOnlyClinicalResources() throws IOException {
+        SearchsetMerger merger = new SearchsetMerger(out, "http://ehr/fhir/Observation?patient=p1&_count=2");
         merger.add(json(searchset(observationEntry("a"), observationEntry("b"))), 100);
         merger.add(json(searchset(observationEntry("c"), outcomeEntry("warning", "processing", EPIC, "4119"))), 50);
 
-        JsonNode bundle = merger.bundle("http://ehr/fhir/Observation?patient=p1&_count=2");
+        JsonNode bundle = finished(merger);
 
         assertThat(bundle.path("resourceType").asText()).isEqualTo("Bundle");
         assertThat(bundle.path("type").asText()).isEqualTo("searchset");
@@ -39,27 +43,39 @@ class SearchsetMergerTest {
     }
 
     @Test
-    void writesTheBundleInTheDocumentedShapeWithEntriesUnaltered() {
-        SearchsetMerger merger = new SearchsetMerger();
+    void writesTheBundleInTheDocumentedShapeWithEntriesUnaltered() throws IOException {
+        SearchsetMerger merger = new SearchsetMerger(out, "http://ehr/fhir/Observation?patient=p1");
         String entry = "{\"fullUrl\":\"http://ehr/fhir/Observation/a\",\"resource\":{\"resourceType\":\"Observation\","
                 + "\"id\":\"a\",\"valueQuantity\":{\"value\":1.50,\"unit\":\"mg/dL\"},\"note\":[{\"text\":\"é ✓\"}],"
                 + "\"extension\":[{\"url\":\"x\",\"valueDecimal\":0.000100}]},\"search\":{\"mode\":\"match\"}}";
         merger.add(json(searchset(entry)), 10);
+        merger.finish();
 
-        String written = new String(FhirJson.write(merger.bundle("http://ehr/fhir/Observation?patient=p1")),
-                StandardCharsets.UTF_8);
-
-        assertThat(written).isEqualTo("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":1,"
-                + "\"link\":[{\"relation\":\"self\",\"url\":\"http://ehr/fhir/Observation?patient=p1\"}],"
-                + "\"entry\":[" + entry + "]}");
+        assertThat(out.toString(StandardCharsets.UTF_8)).isEqualTo("{\"resourceType\":\"Bundle\",\"type\":"
+                + "\"searchset\",\"link\":[{\"relation\":\"self\",\"url\":\"http://ehr/fhir/Observation?patient=p1\"}],"
+                + "\"entry\":[" + entry + "],\"total\":1}");
     }
 
     @Test
-    void keepsOutcomeEntriesOfAnEmptySearchWithTotalZero() {
-        SearchsetMerger merger = new SearchsetMerger();
+    void writesEachPageThroughAsItIsAdded() throws IOException {
+        SearchsetMerger merger = new SearchsetMerger(out, "http://ehr/fhir/Observation?patient=p1");
+        merger.add(json(searchset(observationEntry("first"))), 10);
+        int afterFirstPage = out.size();
+
+        merger.add(json(searchset(observationEntry("second"))), 10);
+
+        assertThat(out.toString(StandardCharsets.UTF_8).substring(0, afterFirstPage)).contains("\"first\"")
+                .doesNotContain("\"second\"").doesNotContain("total");
+        assertThat(out.size()).isGreaterThan(afterFirstPage);
+        assertThat(finished(merger).path("entry")).hasSize(2);
+    }
+
+    @Test
+    void keepsOutcomeEntriesOfAnEmptySearchWithTotalZero() throws IOException {
+        SearchsetMerger merger = new SearchsetMerger(out, "http://ehr/fhir/Coverage?patient=p1");
         merger.add(json(searchset(outcomeEntry("information", "informational", EPIC, "4101"))), 10);
 
-        JsonNode bundle = merger.bundle("http://ehr/fhir/Coverage?patient=p1");
+        JsonNode bundle = finished(merger);
 
         assertThat(bundle.path("total").asInt()).isZero();
         assertThat(bundle.path("entry")).hasSize(1);
@@ -70,19 +86,19 @@ class SearchsetMergerTest {
     }
 
     @Test
-    void leavesOutEntryWhenNoPageHadAny() {
-        SearchsetMerger merger = new SearchsetMerger();
+    void leavesOutEntryWhenNoPageHadAny() throws IOException {
+        SearchsetMerger merger = new SearchsetMerger(out, "http://ehr/fhir/Coverage?patient=p1");
         merger.add(json("{\"resourceType\":\"Bundle\",\"type\":\"searchset\",\"total\":0}"), 10);
 
-        JsonNode bundle = merger.bundle("http://ehr/fhir/Coverage?patient=p1");
+        JsonNode bundle = finished(merger);
 
         assertThat(bundle.has("entry")).isFalse();
         assertThat(bundle.path("total").asInt()).isZero();
     }
 
     @Test
-    void countsIncludedResourcesAndEntriesWithoutModeAsClinical() {
-        SearchsetMerger merger = new SearchsetMerger();
+    void countsIncludedResourcesAndEntriesWithoutModeAsClinical() throws IOException {
+        SearchsetMerger merger = new SearchsetMerger(out, "http://ehr/fhir/Observation?patient=p1");
         merger.add(json(searchset("{\"resource\":{\"resourceType\":\"Observation\",\"id\":\"a\"}}",
                 "{\"resource\":{\"resourceType\":\"Patient\",\"id\":\"p\"},\"search\":{\"mode\":\"include\"}}")), 10);
 
@@ -91,8 +107,8 @@ class SearchsetMergerTest {
     }
 
     @Test
-    void repeatsAWarningOfManyPagesOnlyOnce() {
-        SearchsetMerger merger = new SearchsetMerger();
+    void repeatsAWarningOfManyPagesOnlyOnce() throws IOException {
+        SearchsetMerger merger = new SearchsetMerger(out, "http://ehr/fhir/Observation?patient=p1");
         for (int i = 0; i < 3; i++) {
             merger.add(json(searchset(observationEntry("o" + i), outcomeEntry("warning", "processing", EPIC, "4119"))),
                     10);
@@ -100,5 +116,10 @@ class SearchsetMergerTest {
         merger.warn("a warning of the worker");
 
         assertThat(merger.warnings()).containsExactly("Epic 4119: more data may exist", "a warning of the worker");
+    }
+
+    private JsonNode finished(SearchsetMerger merger) throws IOException {
+        merger.finish();
+        return FhirJson.parse(out.toByteArray()).orElseThrow();
     }
 }

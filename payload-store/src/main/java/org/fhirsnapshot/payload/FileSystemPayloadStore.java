@@ -2,7 +2,6 @@ package org.fhirsnapshot.payload;
 
 import java.io.IOException;
 import java.io.InputStream;
-import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
@@ -13,7 +12,6 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.DigestInputStream;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
@@ -23,8 +21,9 @@ import java.util.zip.GZIPOutputStream;
 
 /**
  * Payloads as gzip files under one directory ({@code ab/cd/<sha256>.json.gz}), a shared volume in a cluster. A
- * payload is written to a temporary file, flushed to disk, then moved into place atomically: a reader never sees a
- * partial payload, and a crash leaves at most a temporary file behind.
+ * payload is streamed to a temporary file under {@code tmp/} (gzipped, its SHA-256 computed on the way), flushed to
+ * disk, then moved into place atomically: a reader never sees a partial payload, a writer closed without a commit
+ * deletes its temporary file, and a crash leaves at most a temporary file behind.
  */
 public final class FileSystemPayloadStore implements PayloadStore {
 
@@ -44,27 +43,93 @@ public final class FileSystemPayloadStore implements PayloadStore {
     }
 
     @Override
-    public StoredPayload write(InputStream payload) throws IOException {
-        Path partial = Files.createTempFile(temporary, "payload-", ".part");
-        try {
-            MessageDigest digest = sha256();
-            long size;
-            try (FileChannel channel = FileChannel.open(partial, StandardOpenOption.WRITE)) {
-                OutputStream file = Channels.newOutputStream(channel);
-                GZIPOutputStream gzip = new GZIPOutputStream(file, 64 * 1024);
-                size = new DigestInputStream(payload, digest).transferTo(gzip);
-                gzip.finish();
-                gzip.flush();
-                channel.force(true);
+    public PayloadWriter openWriter() throws IOException {
+        return new TemporaryFileWriter(Files.createTempFile(temporary, "payload-", ".part"));
+    }
+
+    /**
+     * Gzips to a temporary file under {@code tmp/} while it digests the uncompressed bytes; a commit flushes the
+     * file to disk and renames it to its content address.
+     */
+    private final class TemporaryFileWriter extends PayloadWriter {
+
+        private final Path partial;
+        private final FileChannel channel;
+        private final GZIPOutputStream gzip;
+        private final MessageDigest digest = sha256();
+        private long size;
+        private boolean committed;
+        private boolean closed;
+
+        TemporaryFileWriter(Path partial) throws IOException {
+            this.partial = partial;
+            try {
+                this.channel = FileChannel.open(partial, StandardOpenOption.WRITE);
+                this.gzip = new GZIPOutputStream(Channels.newOutputStream(channel), 64 * 1024);
+            } catch (IOException | RuntimeException e) {
+                Files.deleteIfExists(partial);
+                throw e;
             }
+        }
+
+        @Override
+        public void write(int b) throws IOException {
+            ensureWritable();
+            gzip.write(b);
+            digest.update((byte) b);
+            size++;
+        }
+
+        @Override
+        public void write(byte[] bytes, int offset, int length) throws IOException {
+            ensureWritable();
+            gzip.write(bytes, offset, length);
+            digest.update(bytes, offset, length);
+            size += length;
+        }
+
+        @Override
+        public long size() {
+            return size;
+        }
+
+        @Override
+        public StoredPayload commit() throws IOException {
+            ensureWritable();
+            committed = true;
+            gzip.finish();
+            gzip.flush();
+            channel.force(true);
+            channel.close();
             String ref = StoredPayload.PREFIX + HexFormat.of().formatHex(digest.digest());
             Path target = pathOf(ref);
             Files.createDirectories(target.getParent());
             long compressedSize = Files.size(partial);
             moveIntoPlace(partial, target);
             return new StoredPayload(ref, size, compressedSize);
-        } finally {
-            Files.deleteIfExists(partial);
+        }
+
+        @Override
+        public void close() throws IOException {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                gzip.close();
+            } catch (IOException e) {
+                // The partial payload is thrown away below; its last bytes do not matter.
+            } finally {
+                channel.close();
+                // Gone after a commit (moved into place, or deduplicated); a partial payload otherwise.
+                Files.deleteIfExists(partial);
+            }
+        }
+
+        private void ensureWritable() throws IOException {
+            if (closed || committed) {
+                throw new IOException("the payload writer is " + (closed ? "closed" : "committed"));
+            }
         }
     }
 

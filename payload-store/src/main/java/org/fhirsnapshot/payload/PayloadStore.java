@@ -9,8 +9,19 @@ import java.io.InputStream;
  */
 public interface PayloadStore {
 
+    /**
+     * A writer for one new payload, streamed: the payload is never held in memory. Commit it, then close it (a
+     * writer closed without a commit leaves nothing behind).
+     */
+    PayloadWriter openWriter() throws IOException;
+
     /** Reads {@code payload} to its end and stores it; the stream is not closed. */
-    StoredPayload write(InputStream payload) throws IOException;
+    default StoredPayload write(InputStream payload) throws IOException {
+        try (PayloadWriter writer = openWriter()) {
+            payload.transferTo(writer);
+            return writer.commit();
+        }
+    }
 
     /** The payload's bytes as they were written. */
     InputStream open(String ref) throws IOException;

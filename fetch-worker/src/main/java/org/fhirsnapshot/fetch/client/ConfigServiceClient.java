@@ -9,11 +9,16 @@ import org.eclipse.microprofile.faulttolerance.Retry;
 import org.eclipse.microprofile.faulttolerance.Timeout;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
+import org.fhirsnapshot.contracts.internal.PermitGrant;
+import org.fhirsnapshot.contracts.internal.RequestPermits;
+import org.fhirsnapshot.contracts.internal.SlotGrant;
+import org.fhirsnapshot.contracts.internal.SlotRequest;
 
 /**
  * config-service as the worker sees it: a FHIR system's settings, cached per id for a short while (cache
  * {@code fhir-system-settings}, {@code quarkus.cache.caffeine."fhir-system-settings".expire-after-write}), with a
- * timeout, quick retries, and statuses translated (404: {@link FhirSystemNotFoundException}). The settings hold
+ * timeout, quick retries, and statuses translated (404: {@link FhirSystemNotFoundException}); request permits of a
+ * system's shared rate limit. The settings hold
  * credentials: they are never logged.
  */
 @ApplicationScoped
@@ -36,5 +41,29 @@ public class ConfigServiceClient {
         return rest.fhirSystem(id).onFailure().transform(failure -> DependencyFailures.status(failure) == 404
                 ? new FhirSystemNotFoundException(id)
                 : DependencyFailures.translate("config-service", failure));
+    }
+
+    /**
+     * Permits to send requests to a FHIR system now ({@code POST /internal/fhir-systems/{id}/request-permits}). No
+     * retries here: {@code SharedRateLimit} asks again with its own backoff. 404:
+     * {@link FhirSystemNotFoundException}; unavailable: {@link DependencyUnavailableException}.
+     */
+    public Uni<PermitGrant> requestPermits(long id, RequestPermits request) {
+        return rest.requestPermits(id, request).onFailure().transform(failure -> DependencyFailures.status(
+                failure) == 404
+                        ? new FhirSystemNotFoundException(id)
+                        : DependencyFailures.translate("config-service", failure));
+    }
+
+    /**
+     * Takes, renews or releases this worker's request slots of a FHIR system's shared maximum of concurrent requests
+     * ({@code POST /internal/fhir-systems/{id}/request-slots}). No retries here: {@code SharedConcurrency} asks again
+     * with its own backoff. 404: {@link FhirSystemNotFoundException}; unavailable: {@link DependencyUnavailableException}.
+     */
+    public Uni<SlotGrant> requestSlots(long id, SlotRequest request) {
+        return rest.requestSlots(id, request).onFailure().transform(failure -> DependencyFailures.status(
+                failure) == 404
+                        ? new FhirSystemNotFoundException(id)
+                        : DependencyFailures.translate("config-service", failure));
     }
 }

@@ -20,7 +20,10 @@ public interface FetchConfig {
     @WithDefault("1000")
     int maxPages();
 
-    /** Bytes of searchset pages one search may read (held in memory until stored); more fails with too_large. */
+    /**
+     * Bytes (uncompressed) that one search may write to the payload store, streamed page by page; a search whose
+     * merged Bundle grows past it fails with too_large and leaves nothing stored.
+     */
     @WithDefault("268435456")
     long maxBytes();
 
@@ -28,13 +31,20 @@ public interface FetchConfig {
     @WithDefault("100")
     int defaultPageSize();
 
-    /** Time to open a connection to an EHR. */
+    /** Time to get a connection to an EHR, per request (a FHIR system's timeouts.connectSeconds overrides it). */
     @WithDefault("10s")
     Duration connectTimeout();
 
-    /** Time an EHR may stay silent while answering one request. */
+    /** Time an EHR may stay silent while answering one request (a FHIR system's timeouts.readSeconds overrides it). */
     @WithDefault("60s")
     Duration readTimeout();
+
+    /**
+     * Time one instance's fetch may take: patient lookup, every page, retries, waits for request permits, the
+     * payload write; past it the fetch fails with timeout (a FHIR system's timeouts.totalSeconds overrides it).
+     */
+    @WithDefault("10m")
+    Duration totalTimeout();
 
     /** Retries of one request (429, 503, connection errors) inside one fetch attempt. */
     Retry retry();

@@ -8,6 +8,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
 import java.nio.file.Path;
+import org.fhirsnapshot.fetch.EhrTimeouts;
 import org.fhirsnapshot.payload.FileSystemPayloadStore;
 import org.fhirsnapshot.payload.PayloadStore;
 
@@ -23,19 +24,23 @@ public class FetchWorkerProducers {
 
     @Produces
     @ApplicationScoped
-    WebClient ehrWebClient(Vertx vertx, FetchConfig config) {
-        return ehrWebClient(vertx, config.connectTimeout().toMillis());
+    WebClient ehrWebClient(Vertx vertx) {
+        return create(vertx);
     }
 
     void closeEhrWebClient(@Disposes WebClient client) {
         client.close();
     }
 
-    /** The client toward EHRs: HTTP/1.1, keep-alive, no redirects (a redirect could leave the EHR's origin). */
-    public static WebClient ehrWebClient(Vertx vertx, long connectTimeoutMillis) {
+    /**
+     * The client toward EHRs: HTTP/1.1, keep-alive, no redirects (a redirect could leave the EHR's origin). Its own
+     * connect timeout is the ceiling {@link EhrTimeouts#MAX_CONNECT}: each request sets the connect timeout of its
+     * FHIR system.
+     */
+    public static WebClient create(Vertx vertx) {
         WebClientOptions options = new WebClientOptions()
                 .setProtocolVersion(HttpVersion.HTTP_1_1)
-                .setConnectTimeout((int) Math.min(Integer.MAX_VALUE, connectTimeoutMillis))
+                .setConnectTimeout((int) EhrTimeouts.MAX_CONNECT.toMillis())
                 .setKeepAlive(true)
                 .setMaxPoolSize(32)
                 .setFollowRedirects(false)
