@@ -5,6 +5,8 @@ import java.sql.DriverManager;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import org.eclipse.microprofile.config.Config;
 import org.eclipse.microprofile.config.ConfigProvider;
 
@@ -23,6 +25,28 @@ final class ConfigDatabase {
     /** The number of outbox rows announcing a change of this project. */
     static long outboxRows(String projectKey) {
         return count("select count(*) from outbox where message_key = ?", projectKey);
+    }
+
+    /** The holders with a request-slot lease row for the system, by name. */
+    static List<String> slotLeaseHolders(long systemId) {
+        Config config = ConfigProvider.getConfig();
+        try (Connection connection = DriverManager.getConnection(
+                config.getValue("quarkus.datasource.jdbc.url", String.class),
+                config.getValue("quarkus.datasource.username", String.class),
+                config.getValue("quarkus.datasource.password", String.class));
+                PreparedStatement statement = connection.prepareStatement(
+                        "select holder from request_slot_lease where system_id = ? order by holder")) {
+            statement.setLong(1, systemId);
+            List<String> holders = new ArrayList<>();
+            try (ResultSet rows = statement.executeQuery()) {
+                while (rows.next()) {
+                    holders.add(rows.getString(1));
+                }
+            }
+            return holders;
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
     }
 
     private static long count(String sql, String parameter) {

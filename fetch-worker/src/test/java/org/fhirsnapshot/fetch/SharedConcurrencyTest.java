@@ -107,9 +107,10 @@ class SharedConcurrencyTest {
 
         // Idle replicas release their slots (after about 2 s) rather than keep them to the end of the lease (15 s):
         // a third holder soon gets them all.
+        String probe = "probe-" + UUID.randomUUID();
         Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(500))
-                .until(() -> configService.requestSlots(systemId, new SlotRequest("probe-" + UUID.randomUUID(),
-                        MAX, 0, MAX)).await().atMost(Duration.ofSeconds(10)).slots() == MAX);
+                .until(() -> configService.requestSlots(systemId, new SlotRequest(probe, MAX, 0, MAX))
+                        .await().atMost(Duration.ofSeconds(10)).slots() == MAX);
     }
 
     @Test

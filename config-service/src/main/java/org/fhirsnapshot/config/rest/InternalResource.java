@@ -18,6 +18,7 @@ import org.fhirsnapshot.config.FhirSystemAuth;
 import org.fhirsnapshot.config.FhirSystemService;
 import org.fhirsnapshot.config.MappingService;
 import org.fhirsnapshot.config.RequestRateLimiter;
+import org.fhirsnapshot.config.RequestSlotAllocator;
 import org.fhirsnapshot.config.persistence.FhirSystemEntity;
 import org.fhirsnapshot.config.persistence.MappingEntity;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
@@ -25,6 +26,8 @@ import org.fhirsnapshot.contracts.internal.MappingDefinition;
 import org.fhirsnapshot.contracts.internal.PermitGrant;
 import org.fhirsnapshot.contracts.internal.ProjectMappings;
 import org.fhirsnapshot.contracts.internal.RequestPermits;
+import org.fhirsnapshot.contracts.internal.SlotGrant;
+import org.fhirsnapshot.contracts.internal.SlotRequest;
 import org.fhirsnapshot.problem.Problem;
 import org.fhirsnapshot.problem.ProblemException;
 
@@ -40,11 +43,14 @@ public class InternalResource {
     private final MappingService mappings;
     private final FhirSystemService systems;
     private final RequestRateLimiter rateLimiter;
+    private final RequestSlotAllocator slots;
 
-    public InternalResource(MappingService mappings, FhirSystemService systems, RequestRateLimiter rateLimiter) {
+    public InternalResource(MappingService mappings, FhirSystemService systems, RequestRateLimiter rateLimiter,
+            RequestSlotAllocator slots) {
         this.mappings = mappings;
         this.systems = systems;
         this.rateLimiter = rateLimiter;
+        this.slots = slots;
     }
 
     @GET
@@ -95,6 +101,48 @@ public class InternalResource {
                     errors);
         }
         return rateLimiter.take(id, request.wanted(), request.requestsPerSecond());
+    }
+
+    /**
+     * Request slots (concurrent requests in flight) toward the FHIR system for one worker replica, shared by every
+     * replica under the system's maximum of concurrent requests. Reactive: one PostgreSQL transaction on the event loop.
+     */
+    @POST
+    @Path("fhir-systems/{id}/request-slots")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Operation(summary = "Take, renew or release request slots for a FHIR system", description = "Grants the holder "
+            + "(a worker replica) up to wanted slots, its fair share of maxConcurrency among the holders that want "
+            + "some, never more than the others leave free. The grant is a lease of leaseMillis: renew every third of "
+            + "it; wanted 0 releases. slots may be below inUse: start no new request until in flight < slots.")
+    public Uni<SlotGrant> requestSlots(@PathParam("id") long id, SlotRequest request) {
+        if (request == null) {
+            throw new ProblemException(400, "Invalid request", "The request needs a JSON body {holder, wanted, "
+                    + "inUse, maxConcurrency}.");
+        }
+        List<Problem.FieldError> errors = new ArrayList<>();
+        if (request.holder() == null || request.holder().isBlank()
+                || request.holder().length() > RequestSlotAllocator.MAX_HOLDER_LENGTH) {
+            errors.add(new Problem.FieldError("holder", "must be the worker replica's id, 1 to "
+                    + RequestSlotAllocator.MAX_HOLDER_LENGTH + " characters and not blank"));
+        }
+        if (request.wanted() < 0 || request.wanted() > RequestSlotAllocator.MAX_WANTED) {
+            errors.add(new Problem.FieldError("wanted", "must be between 0 (release) and "
+                    + RequestSlotAllocator.MAX_WANTED + " (slots wanted now), was " + request.wanted()));
+        }
+        if (request.inUse() < 0 || request.inUse() > RequestSlotAllocator.MAX_WANTED) {
+            errors.add(new Problem.FieldError("inUse", "must be between 0 and " + RequestSlotAllocator.MAX_WANTED
+                    + " (requests in flight now), was " + request.inUse()));
+        }
+        if (request.maxConcurrency() < 1) {
+            errors.add(new Problem.FieldError("maxConcurrency", "must be at least 1 (the system's limit as the "
+                    + "worker read it), was " + request.maxConcurrency()));
+        }
+        if (!errors.isEmpty()) {
+            throw new ProblemException(400, "Invalid request", errors.stream()
+                    .map(e -> e.field() + " " + e.message()).collect(Collectors.joining("; ")),
+                    errors);
+        }
+        return slots.renew(id, request.holder(), request.wanted(), request.inUse(), request.maxConcurrency());
     }
 
     static MappingDefinition definition(MappingEntity mapping) {

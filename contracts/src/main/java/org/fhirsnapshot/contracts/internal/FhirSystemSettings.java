@@ -44,7 +44,8 @@ public record FhirSystemSettings(long id, String name, String baseUrl, String pa
     /**
      * How hard all workers together may press the system.
      *
-     * @param maxConcurrency requests in flight at once, per worker replica (0: the worker's concurrency)
+     * @param maxConcurrency fetches in flight at once across every worker replica, shared through config-service's
+     *        {@code POST /internal/fhir-systems/{id}/request-slots} (0: only each worker's own concurrency)
      * @param requestsPerSecond requests per second across every worker replica, enforced through config-service's
      *        {@code POST /internal/fhir-systems/{id}/request-permits} (0: no limit)
      * @param pageSize the {@code _count} asked for (0: the worker's default)
