@@ -7,6 +7,9 @@ import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
 import org.fhirsnapshot.contracts.internal.ArchiveEntry;
 import org.fhirsnapshot.problem.Problem;
 import org.fhirsnapshot.problem.ProblemException;
@@ -19,21 +22,38 @@ import org.fhirsnapshot.problem.ProblemException;
  * @param format the layout
  * @param fetchedAfter only instances fetched at or after this time, or null
  * @param fetchedBefore only instances fetched before this time, or null
+ * @param types only resources of these types (FHIR resource type names); empty means all
+ * @param from only resources whose clinical date reaches this instant or later (inclusive), or null
+ * @param to only resources whose clinical date starts before this instant (exclusive), or null
  */
 public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFormat format, Instant fetchedAfter,
-        Instant fetchedBefore) {
+        Instant fetchedBefore, List<String> types, Instant from, Instant to) {
 
     /** At most this many values per repeatable filter (they travel in a URL to mrn-service). */
     static final int MAX_VALUES = 500;
+    /** A FHIR resource type name, such as {@code Observation}. */
+    private static final Pattern RESOURCE_TYPE = Pattern.compile("[A-Z][A-Za-z]{1,63}");
 
     public ArchiveFilters {
         mrns = List.copyOf(new LinkedHashSet<>(mrns));
         mappings = List.copyOf(new LinkedHashSet<>(mappings));
+        types = List.copyOf(new TreeSet<>(types));
+    }
+
+    /** Instance filters only: every resource of the chosen payloads. */
+    public ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFormat format, Instant fetchedAfter,
+            Instant fetchedBefore) {
+        this(mrns, mappings, format, fetchedAfter, fetchedBefore, List.of(), null, null);
     }
 
     /** Everything, as json. */
     public static ArchiveFilters all() {
         return new ArchiveFilters(List.of(), List.of(), ArchiveFormat.json, null, null);
+    }
+
+    /** The per-resource filters (types, clinical dates). */
+    public ResourceFilter resourceFilter() {
+        return new ResourceFilter(Set.copyOf(types), from, to);
     }
 
     /**
@@ -43,6 +63,16 @@ public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFo
      */
     public static ArchiveFilters parse(List<String> mrns, List<String> mappings, String format, String fetchedAfter,
             String fetchedBefore, String from, String to) {
+        return parse(mrns, mappings, format, fetchedAfter, fetchedBefore, List.of(), from, to);
+    }
+
+    /**
+     * Reads the query parameters of an archive request.
+     *
+     * @throws ProblemException 400 naming every offending parameter
+     */
+    public static ArchiveFilters parse(List<String> mrns, List<String> mappings, String format, String fetchedAfter,
+            String fetchedBefore, List<String> types, String from, String to) {
         List<Problem.FieldError> errors = new ArrayList<>();
         List<String> mrnValues = values("mrn", mrns, errors);
         List<String> mappingValues = values("mapping", mappings, errors);
@@ -57,18 +87,37 @@ public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFo
         if (after != null && before != null && !after.isBefore(before)) {
             errors.add(new Problem.FieldError("fetchedBefore", "fetchedBefore must be later than fetchedAfter."));
         }
-        for (String[] clinical : new String[][]{{"from", from}, {"to", to}}) {
-            if (clinical[1] != null && !clinical[1].isBlank()) {
-                errors.add(new Problem.FieldError(clinical[0], clinical[0]
-                        + " (clinical date of each resource) is not yet supported; use fetchedAfter/fetchedBefore to"
-                        + " filter by fetch time."));
+        List<String> typeValues = values("type", types, errors);
+        for (String type : typeValues) {
+            if (!RESOURCE_TYPE.matcher(type).matches()) {
+                errors.add(new Problem.FieldError("type", "type must be a FHIR resource type such as Observation."));
+                break;
             }
+        }
+        Instant clinicalFrom = clinicalBound("from", from, errors);
+        Instant clinicalTo = clinicalBound("to", to, errors);
+        if (clinicalFrom != null && clinicalTo != null && !clinicalFrom.isBefore(clinicalTo)) {
+            errors.add(new Problem.FieldError("to", "to must be later than from."));
         }
         if (!errors.isEmpty()) {
             String detail = String.join(" ", errors.stream().map(Problem.FieldError::message).toList());
             throw new ProblemException(400, "Invalid request", detail, errors);
         }
-        return new ArchiveFilters(mrnValues, mappingValues, archiveFormat, after, before);
+        return new ArchiveFilters(mrnValues, mappingValues, archiveFormat, after, before, typeValues, clinicalFrom,
+                clinicalTo);
+    }
+
+    private static Instant clinicalBound(String field, String value, List<Problem.FieldError> errors) {
+        if (value == null || value.isBlank()) {
+            return null;
+        }
+        try {
+            return ClinicalDates.bound(value);
+        } catch (DateTimeParseException e) {
+            errors.add(new Problem.FieldError(field, field + " must be an ISO-8601 date such as 2024-01-31 (the start"
+                    + " of that day in UTC) or a date-time with an offset such as 2024-01-31T08:00:00Z."));
+            return null;
+        }
     }
 
     private static List<String> values(String field, List<String> given, List<Problem.FieldError> errors) {
@@ -126,7 +175,16 @@ public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFo
         view.put("mapping", mappings);
         putIfSet(view, "fetchedAfter", fetchedAfter);
         putIfSet(view, "fetchedBefore", fetchedBefore);
+        putResourceFilters(view);
         return view;
+    }
+
+    private void putResourceFilters(Map<String, Object> view) {
+        if (!types.isEmpty()) {
+            view.put("type", types);
+        }
+        putIfSet(view, "from", from);
+        putIfSet(view, "to", to);
     }
 
     /** The filters as the download audit keeps them: no MRN, only how many were asked for. */
@@ -137,6 +195,7 @@ public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFo
         view.put("mapping", mappings);
         putIfSet(view, "fetchedAfter", fetchedAfter);
         putIfSet(view, "fetchedBefore", fetchedBefore);
+        putResourceFilters(view);
         return view;
     }
 

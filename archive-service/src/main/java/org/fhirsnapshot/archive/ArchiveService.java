@@ -10,8 +10,9 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.time.Clock;
-import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.fhirsnapshot.archive.client.MrnServiceClient;
 import org.fhirsnapshot.archive.config.ArchiveConfig;
@@ -51,22 +52,95 @@ public class ArchiveService {
 
     /**
      * Fetches the first page of entries (a 404 problem for an unknown project) and records the download as
-     * streaming. Nothing has been sent yet when this returns.
+     * streaming: the streamed path ({@code ndjson}, or {@code json} with {@code type}/{@code from}/{@code to}),
+     * chunked, length unknown. Nothing has been sent yet when this returns.
      */
     public ArchiveDownload prepare(String projectKey, ArchiveFilters filters) {
         List<ArchiveEntry> firstPage = awaitPage(projectKey, filters, null);
+        long id = recordStart(projectKey, filters.auditView());
+        LOG.infof("Download %d of project %s started (format %s, streamed)", id, projectKey, filters.format());
+        return new ArchiveDownload(id, projectKey, out -> {
+            try (ArchiveWriter writer = new ArchiveWriter(out, store, projectKey, filters,
+                    config.compressionLevel())) {
+                writeEntries(projectKey, filters, firstPage, writer::add);
+                writer.finish();
+                return writer.filesWritten();
+            }
+        });
+    }
+
+    /**
+     * Lays out a plain {@code json} archive (no {@code type}/{@code from}/{@code to}) before anything is sent: lists
+     * every entry from mrn-service and reads each payload's gzip header and trailer, so that the archive's length,
+     * ETag and bytes at any offset are known. A 404 problem for an unknown project.
+     */
+    public PlannedArchive plan(String projectKey, ArchiveFilters filters) {
+        PlannedArchive.Planner planner = new PlannedArchive.Planner(store, projectKey, filters);
+        try {
+            writeEntries(projectKey, filters, awaitPage(projectKey, filters, null), planner::add);
+            return planner.finish();
+        } catch (IOException e) {
+            // Names a payload ref at most, never an MRN.
+            LOG.errorf("Planning an archive of project %s failed: %s", projectKey, e.toString());
+            throw new ProblemException(500, "Archive failed",
+                    "The archive could not be laid out: a stored payload is unreadable. Try again; if it fails"
+                            + " again, tell an operator.");
+        }
+    }
+
+    /**
+     * Records the download of bytes {@code first..last} of a planned archive as streaming. Nothing has been sent yet
+     * when this returns.
+     */
+    public ArchiveDownload startPlanned(String projectKey, ArchiveFilters filters, PlannedArchive plan, long first,
+            long last) {
+        Map<String, Object> audit = new LinkedHashMap<>(filters.auditView());
+        if (first != 0 || last != plan.length() - 1) {
+            audit.put("range", "bytes=" + first + "-" + last + "/" + plan.length());
+        }
+        long id = recordStart(projectKey, audit);
+        LOG.infof("Download %d of project %s started (format json, %d of %d bytes)", id, projectKey,
+                last - first + 1, plan.length());
+        return new ArchiveDownload(id, projectKey,
+                out -> plan.writeTo(out, store, first, last, config.verifyPayloads()));
+    }
+
+    private long recordStart(String projectKey, Map<String, Object> auditFilters) {
         Download download = new Download();
         download.projectKey = projectKey;
         download.startedAt = clock.instant();
-        download.filters = filters.auditView();
+        download.filters = auditFilters;
         download.status = DownloadStatus.streaming;
         await(() -> Panache.withTransaction(() -> downloads.persist(download)));
-        LOG.infof("Download %d of project %s started (format %s)", download.id, projectKey, filters.format());
-        return new ArchiveDownload(download.id, projectKey, filters, download.startedAt, firstPage);
+        return download.id;
     }
 
     private List<ArchiveEntry> awaitPage(String projectKey, ArchiveFilters filters, Long afterId) {
         return await(() -> mrnService.page(projectKey, filters, afterId, config.pageSize()));
+    }
+
+    @FunctionalInterface
+    private interface EntrySink {
+        void add(ArchiveEntry entry) throws IOException;
+    }
+
+    /** Pages through mrn-service's entries in id order and hands on those that match the filters. */
+    private void writeEntries(String projectKey, ArchiveFilters filters, List<ArchiveEntry> firstPage,
+            EntrySink sink) throws IOException {
+        List<ArchiveEntry> page = firstPage;
+        long lastId = Long.MIN_VALUE;
+        while (!page.isEmpty()) {
+            for (ArchiveEntry entry : page) {
+                if (entry.instanceId() <= lastId) {
+                    throw new IllegalStateException("mrn-service listed archive entries out of order");
+                }
+                lastId = entry.instanceId();
+                if (filters.matches(entry)) {
+                    sink.add(entry);
+                }
+            }
+            page = awaitPage(projectKey, filters, lastId);
+        }
     }
 
     /** Waits for a Uni on this worker thread, on a Vert.x context as Hibernate Reactive requires. */
@@ -80,22 +154,23 @@ public class ArchiveService {
         }
     }
 
+    /** Writes an archive's bytes and returns how many payload files it sent. */
+    @FunctionalInterface
+    interface ArchiveBody {
+        int writeTo(OutputStream out) throws IOException;
+    }
+
     /** One download, checked and recorded, ready to stream. */
     public final class ArchiveDownload {
 
         private final long id;
         private final String projectKey;
-        private final ArchiveFilters filters;
-        private final Instant startedAt;
-        private final List<ArchiveEntry> firstPage;
+        private final ArchiveBody body;
 
-        private ArchiveDownload(long id, String projectKey, ArchiveFilters filters, Instant startedAt,
-                List<ArchiveEntry> firstPage) {
+        private ArchiveDownload(long id, String projectKey, ArchiveBody body) {
             this.id = id;
             this.projectKey = projectKey;
-            this.filters = filters;
-            this.startedAt = startedAt;
-            this.firstPage = firstPage;
+            this.body = body;
         }
 
         public long id() {
@@ -103,20 +178,18 @@ public class ArchiveService {
         }
 
         /**
-         * Streams the ZIP to {@code out} (not closed), then records how the download ended: completed, aborted
-         * (the client went away) or failed.
+         * Streams the ZIP (or the asked range of it) to {@code out} (not closed), then records how the download
+         * ended: completed, aborted (the client went away) or failed.
          *
          * @throws ArchiveFailedException when the service could not finish the archive
          */
         public void writeTo(OutputStream out) {
             Timer.Sample timing = Timer.start(registry);
             ClientOutputStream client = new ClientOutputStream(out);
-            ArchiveWriter writer = new ArchiveWriter(client, store, projectKey, filters, startedAt,
-                    config.compressionLevel());
             DownloadStatus status = DownloadStatus.failed;
+            int files = 0;
             try {
-                writeEntries(writer);
-                writer.finish();
+                files = body.writeTo(client);
                 status = DownloadStatus.completed;
             } catch (IOException | RuntimeException e) {
                 if (client.failed()) {
@@ -130,34 +203,8 @@ public class ArchiveService {
                 // Thrown on: Quarkus REST answers a 500 problem if nothing was sent yet, else cuts the response.
                 throw new ArchiveFailedException(id);
             } finally {
-                closeQuietly(writer);
-                record(status, writer.filesWritten(), client.count());
+                record(status, files, client.count());
                 timing.stop(registry.timer("archive.download.duration", "status", status.name()));
-            }
-        }
-
-        private void closeQuietly(ArchiveWriter writer) {
-            try {
-                writer.close();
-            } catch (IOException | RuntimeException e) {
-                LOG.debugf("Closing the archive of download %d: %s", id, e);
-            }
-        }
-
-        private void writeEntries(ArchiveWriter writer) throws IOException {
-            List<ArchiveEntry> page = firstPage;
-            long lastId = Long.MIN_VALUE;
-            while (!page.isEmpty()) {
-                for (ArchiveEntry entry : page) {
-                    if (entry.instanceId() <= lastId) {
-                        throw new IllegalStateException("mrn-service listed archive entries out of order");
-                    }
-                    lastId = entry.instanceId();
-                    if (filters.matches(entry)) {
-                        writer.add(entry);
-                    }
-                }
-                page = awaitPage(projectKey, filters, lastId);
             }
         }
 

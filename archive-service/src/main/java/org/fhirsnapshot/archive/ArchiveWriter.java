@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.databind.cfg.JsonNodeFeature;
 import com.fasterxml.jackson.databind.json.JsonMapper;
 import java.io.FilterOutputStream;
@@ -34,12 +33,18 @@ import org.fhirsnapshot.payload.StoredPayload;
 /**
  * Writes one archive as a ZIP to an output stream, entry by entry, as the instances come: no temporary file, and no
  * payload held in memory (each is streamed from the store into its entry). The only state that grows with the
- * archive is the manifest's list, written last as {@code manifest.json}.
+ * archive is the manifest's list, written last as {@code manifest.json}, followed by {@code manifest.sha256}.
  * <p>
- * Format {@code json}: {@code {mrn}/{mapping-key}.json} per completed instance, the stored bytes unaltered. Format
- * {@code ndjson}: {@code {ResourceType}.ndjson} across MRNs, one resource a line, outcome entries left out; its
- * payloads are read twice (once to learn which types each holds, once per type it holds), so memory stays bounded
- * by the largest single resource.
+ * This is the streamed path, for archives whose size is not known in advance: {@code ndjson}, and {@code json} with
+ * a per-resource filter ({@code type}, {@code from}, {@code to}). A plain {@code json} archive is served by
+ * {@link PlannedArchive} instead (raw deflate copy, known length, byte ranges); this writer can still write one.
+ * <p>
+ * Format {@code json}: {@code {mrn}/{mapping-key}.json} per completed instance, the stored bytes unaltered; with a
+ * per-resource filter the Bundle is re-written: its other elements and the kept entries as parsed JSON nodes
+ * (decimals exact), compact, and read twice (once to count what passes, once to write it; a payload none of whose
+ * resources passes gets no file). Format {@code ndjson}: {@code {ResourceType}.ndjson} across MRNs, one resource a
+ * line, outcome entries left out; its payloads are read twice (once to learn which types each holds, once per type
+ * it holds), so memory stays bounded by the largest single resource.
  * <p>
  * Use: {@link #add} every instance, then {@link #finish}, then {@link #close}. If anything fails, close without
  * finishing: the stream then ends without a central directory, so that no ZIP reader mistakes the truncated archive
@@ -49,14 +54,10 @@ import org.fhirsnapshot.payload.StoredPayload;
  */
 public final class ArchiveWriter implements AutoCloseable {
 
-    public static final String MANIFEST = "manifest.json";
-    private static final String COMPLETED = "completed";
-    private static final String PAYLOAD_MISSING = "payload_missing";
+    public static final String MANIFEST = ManifestBuilder.MANIFEST;
+    public static final String MANIFEST_DIGEST = ManifestBuilder.MANIFEST_DIGEST;
+    private static final Instant DOS_EPOCH = Instant.parse("1980-01-01T00:00:00Z");
 
-    private static final ObjectMapper MANIFEST_JSON = JsonMapper.builder()
-            .enable(SerializationFeature.INDENT_OUTPUT)
-            .disable(JsonGenerator.Feature.AUTO_CLOSE_TARGET)
-            .build();
     /** Reads resources with their decimals exact ({@code 1.50} stays {@code 1.50}). */
     private static final ObjectMapper RESOURCE_JSON = JsonMapper.builder()
             .enable(DeserializationFeature.USE_BIG_DECIMAL_FOR_FLOATS)
@@ -67,15 +68,12 @@ public final class ArchiveWriter implements AutoCloseable {
     private final OutputGate gate;
     private final ZipArchiveOutputStream zip;
     private final PayloadStore store;
-    private final String project;
     private final ArchiveFilters filters;
-    private final Instant createdAt;
+    private final ResourceFilter resourceFilter;
+    private final ManifestBuilder manifest;
     private final ZipEntryNames names = new ZipEntryNames();
 
-    private final List<Manifest.PayloadFile> payloads = new ArrayList<>();
     private final List<Map<String, Long>> typesOfPayloads = new ArrayList<>();
-    private final List<Manifest.FailedInstance> failed = new ArrayList<>();
-    private int protectedRecords;
     private boolean finished;
     private boolean complete;
     private int filesWritten;
@@ -85,20 +83,20 @@ public final class ArchiveWriter implements AutoCloseable {
      * @param store where the payloads are
      * @param project the project key, for the manifest
      * @param filters what was asked for (its format decides the layout)
-     * @param createdAt when the download started
      * @param compressionLevel deflate level, 0 to 9
      */
     public ArchiveWriter(OutputStream out, PayloadStore store, String project, ArchiveFilters filters,
-            Instant createdAt, int compressionLevel) {
+            int compressionLevel) {
         this.gate = new OutputGate(out);
         this.zip = new ZipArchiveOutputStream(gate);
         this.zip.setUseZip64(Zip64Mode.AsNeeded);
         this.zip.setLevel(compressionLevel);
         this.store = store;
-        this.project = project;
         this.filters = filters;
-        this.createdAt = createdAt;
+        this.resourceFilter = filters.resourceFilter();
+        this.manifest = new ManifestBuilder(project, filters);
         names.reserve(MANIFEST);
+        names.reserve(MANIFEST_DIGEST);
     }
 
     /** Adds one instance: a completed one as a file (or, for ndjson, as a source), a failed one to the manifest. */
@@ -106,24 +104,23 @@ public final class ArchiveWriter implements AutoCloseable {
         if (finished) {
             throw new IllegalStateException("the archive is finished");
         }
-        if (entry.protectedRecord()) {
-            protectedRecords++;
-        }
-        if (!COMPLETED.equals(entry.status())) {
-            failed.add(failure(entry, entry.errorClass(), entry.error()));
+        manifest.listed(entry);
+        if (!ManifestBuilder.COMPLETED.equals(entry.status())) {
+            manifest.failed(entry, entry.errorClass(), entry.error());
             return;
         }
         InputStream payload = openPayload(entry);
         if (payload == null) {
-            failed.add(failure(entry, PAYLOAD_MISSING,
-                    "The instance is completed but its payload is not in the payload store; fetch it again."));
+            manifest.payloadMissing(entry);
             return;
         }
         try (payload) {
-            if (filters.format() == ArchiveFormat.json) {
-                addPayloadFile(entry, payload);
-            } else {
+            if (filters.format() == ArchiveFormat.ndjson) {
                 addNdjsonSource(entry, payload);
+            } else if (resourceFilter.active()) {
+                addFilteredPayloadFile(entry, payload);
+            } else {
+                addPayloadFile(entry, payload);
             }
         }
     }
@@ -141,37 +138,116 @@ public final class ArchiveWriter implements AutoCloseable {
 
     private void addPayloadFile(ArchiveEntry entry, InputStream payload) throws IOException {
         String path = names.file(entry.mrn(), entry.mappingKey(), ".json");
-        ZipArchiveEntry zipEntry = newEntry(path, entry.fetchedAt());
-        zip.putArchiveEntry(zipEntry);
+        zip.putArchiveEntry(newEntry(path, entry.fetchedAt()));
         DigestingOutputStream digesting = new DigestingOutputStream(zip);
         payload.transferTo(digesting);
         zip.closeArchiveEntry();
         filesWritten++;
         String sha256 = verified(entry, digesting.sha256());
-        payloads.add(payloadFile(entry, path, sha256, digesting.count(), entry.resources()));
+        manifest.payload(entry, path, sha256, digesting.count(), entry.resources(), false, null);
     }
 
-    /** First pass over an ndjson source: which resource types it holds, and its digest. */
+    /**
+     * A json file with a per-resource filter: a first pass checks the payload's digest and counts what passes; if
+     * anything does, a second pass writes the Bundle with only the entries that pass (outcome entries always stay).
+     */
+    private void addFilteredPayloadFile(ArchiveEntry entry, InputStream payload) throws IOException {
+        DigestingOutputStream digesting = new DigestingOutputStream(OutputStream.nullOutputStream());
+        long[] tally = new long[3]; // kept, undated, dropped
+        try (InputStream teed = new TeeInputStream(payload, digesting)) {
+            forEachResource(teed, (type, resource) -> tally[decide(resource)]++);
+            teed.transferTo(OutputStream.nullOutputStream());
+        }
+        verified(entry, digesting.sha256());
+        manifest.excluded += tally[2];
+        if (tally[0] + tally[1] == 0) {
+            manifest.emptyAfterFilter++;
+            return;
+        }
+        manifest.undated += tally[1];
+        String path = names.file(entry.mrn(), entry.mappingKey(), ".json");
+        zip.putArchiveEntry(newEntry(path, entry.fetchedAt()));
+        DigestingOutputStream written = new DigestingOutputStream(zip);
+        try (InputStream again = store.open(entry.payloadRef())) {
+            writeFilteredBundle(again, written);
+        }
+        zip.closeArchiveEntry();
+        filesWritten++;
+        manifest.payload(entry, path, written.sha256(), written.count(), tally[0] + tally[1], true,
+                resourceFilter.dated() ? tally[1] : null);
+    }
+
+    /** 0 kept, 1 kept undated, 2 dropped. */
+    private int decide(JsonNode resource) {
+        return switch (resourceFilter.decide(resource)) {
+            case KEEP -> 0;
+            case KEEP_UNDATED -> 1;
+            case DROP -> 2;
+        };
+    }
+
+    /** The Bundle with only the entries that pass: other elements and kept entries as parsed JSON nodes. */
+    private void writeFilteredBundle(InputStream bundle, OutputStream out) throws IOException {
+        try (JsonParser parser = RESOURCE_JSON.createParser(new NonClosingInputStream(bundle));
+                JsonGenerator generator = RESOURCE_JSON.createGenerator(out)) {
+            if (parser.nextToken() != JsonToken.START_OBJECT) {
+                throw new IOException("a stored payload is not a JSON object");
+            }
+            generator.writeStartObject();
+            while (parser.nextToken() == JsonToken.FIELD_NAME) {
+                String field = parser.currentName();
+                JsonToken value = parser.nextToken();
+                generator.writeFieldName(field);
+                if ("entry".equals(field) && value == JsonToken.START_ARRAY) {
+                    generator.writeStartArray();
+                    while (parser.nextToken() == JsonToken.START_OBJECT) {
+                        JsonNode entry = parser.readValueAsTree();
+                        JsonNode resource = entry.path("resource");
+                        boolean outcome = "outcome".equals(entry.path("search").path("mode").asText());
+                        if (outcome || !resource.isObject()
+                                || resourceFilter.decide(resource) != ResourceFilter.Decision.DROP) {
+                            RESOURCE_JSON.writeTree(generator, entry);
+                        }
+                    }
+                    generator.writeEndArray();
+                } else {
+                    RESOURCE_JSON.writeTree(generator, parser.readValueAsTree());
+                }
+            }
+            generator.writeEndObject();
+        }
+    }
+
+    /** First pass over an ndjson source: which resource types it holds (of those that pass), and its digest. */
     private void addNdjsonSource(ArchiveEntry entry, InputStream payload) throws IOException {
         DigestingOutputStream digesting = new DigestingOutputStream(OutputStream.nullOutputStream());
         Map<String, Long> types = new TreeMap<>();
+        long[] tally = new long[3];
         try (InputStream teed = new TeeInputStream(payload, digesting)) {
-            forEachResource(teed, (type, resource) -> types.merge(type, 1L, Long::sum));
+            forEachResource(teed, (type, resource) -> {
+                int decision = decide(resource);
+                tally[decision]++;
+                if (decision != 2) {
+                    types.merge(type, 1L, Long::sum);
+                }
+            });
             teed.transferTo(OutputStream.nullOutputStream());
         }
         String sha256 = verified(entry, digesting.sha256());
-        long resources = types.values().stream().mapToLong(Long::longValue).sum();
-        payloads.add(payloadFile(entry, null, sha256, digesting.count(), resources));
+        manifest.undated += tally[1];
+        manifest.excluded += tally[2];
+        manifest.payload(entry, null, sha256, digesting.count(), tally[0] + tally[1], false,
+                resourceFilter.dated() ? tally[1] : null);
         typesOfPayloads.add(types);
     }
 
     /**
-     * Writes what is left (for ndjson, the resource files), then the manifest and the central directory. Flushes, but
-     * does not close, the output stream.
+     * Writes what is left (for ndjson, the resource files), then the manifest, its digest and the central directory.
+     * Flushes, but does not close, the output stream.
      *
-     * @return the manifest's counts
+     * @return the manifest's bytes
      */
-    public Manifest.Counts finish() throws IOException {
+    public byte[] finish() throws IOException {
         if (finished) {
             throw new IllegalStateException("the archive is finished");
         }
@@ -179,25 +255,24 @@ public final class ArchiveWriter implements AutoCloseable {
         List<?> files;
         long resources;
         if (filters.format() == ArchiveFormat.json) {
-            files = payloads;
-            resources = payloads.stream().mapToLong(Manifest.PayloadFile::resources).sum();
+            files = manifest.payloads;
+            resources = manifest.payloads.stream().mapToLong(Manifest.PayloadFile::resources).sum();
         } else {
             List<Manifest.NdjsonFile> ndjsonFiles = writeNdjsonFiles();
             files = ndjsonFiles;
             resources = ndjsonFiles.stream().mapToLong(Manifest.NdjsonFile::resources).sum();
         }
-        Manifest.Counts counts = new Manifest.Counts(files.size(), payloads.size(), failed.size(), protectedRecords,
-                resources);
-        Manifest manifest = new Manifest(filters.format().name(), project, filters.manifestView(),
-                createdAt.toString(), counts, files, filters.format() == ArchiveFormat.ndjson ? payloads : null,
-                failed);
-        zip.putArchiveEntry(newEntry(MANIFEST, createdAt));
-        MANIFEST_JSON.writeValue(zip, manifest);
+        byte[] manifestBytes = manifest.manifestBytes(files, resources);
+        zip.putArchiveEntry(newEntry(MANIFEST, manifest.asOf()));
+        zip.write(manifestBytes);
+        zip.closeArchiveEntry();
+        zip.putArchiveEntry(newEntry(MANIFEST_DIGEST, manifest.asOf()));
+        zip.write(ManifestBuilder.digestFile(manifestBytes));
         zip.closeArchiveEntry();
         zip.finish();
         zip.flush();
         complete = true;
-        return counts;
+        return manifestBytes;
     }
 
     /** Files written so far (for ndjson, none before {@link #finish}). */
@@ -225,14 +300,14 @@ public final class ArchiveWriter implements AutoCloseable {
         List<Manifest.NdjsonFile> files = new ArrayList<>();
         for (String type : allTypes.keySet()) {
             String path = names.rootFile(type, ".ndjson");
-            zip.putArchiveEntry(newEntry(path, createdAt));
+            zip.putArchiveEntry(newEntry(path, manifest.asOf()));
             DigestingOutputStream digesting = new DigestingOutputStream(zip);
             long lines = 0;
-            for (int i = 0; i < payloads.size(); i++) {
+            for (int i = 0; i < manifest.payloads.size(); i++) {
                 if (!typesOfPayloads.get(i).containsKey(type)) {
                     continue;
                 }
-                lines += writeResourcesOfType(payloads.get(i), type, digesting);
+                lines += writeResourcesOfType(manifest.payloads.get(i), type, digesting);
             }
             zip.closeArchiveEntry();
             filesWritten++;
@@ -246,7 +321,7 @@ public final class ArchiveWriter implements AutoCloseable {
         long[] lines = {0};
         try (InputStream payload = store.open(StoredPayload.PREFIX + source.sha256())) {
             forEachResource(payload, (resourceType, resource) -> {
-                if (resourceType.equals(type)) {
+                if (resourceType.equals(type) && resourceFilter.decide(resource) != ResourceFilter.Decision.DROP) {
                     RESOURCE_JSON.writeValue(out, resource);
                     out.write('\n');
                     lines[0]++;
@@ -298,27 +373,11 @@ public final class ArchiveWriter implements AutoCloseable {
         return sha256;
     }
 
-    private static Manifest.PayloadFile payloadFile(ArchiveEntry entry, String path, String sha256, long size,
-            long resources) {
-        return new Manifest.PayloadFile(path, entry.mrn(), entry.mappingId(), entry.mappingKey(), entry.mappingName(),
-                entry.status(), timestamp(entry.fetchedAt()), entry.query(), sha256, size, resources,
-                entry.protectedRecord());
-    }
-
-    private static Manifest.FailedInstance failure(ArchiveEntry entry, String errorClass, String error) {
-        return new Manifest.FailedInstance(entry.mrn(), entry.mappingId(), entry.mappingKey(), entry.mappingName(),
-                entry.status(), timestamp(entry.fetchedAt()), errorClass, error, entry.protectedRecord());
-    }
-
     private ZipArchiveEntry newEntry(String path, Instant time) {
         ZipArchiveEntry entry = new ZipArchiveEntry(path);
         entry.setMethod(ZipEntry.DEFLATED);
-        entry.setTime((time != null ? time : createdAt).toEpochMilli());
+        entry.setTime((time != null ? time : DOS_EPOCH).toEpochMilli());
         return entry;
-    }
-
-    private static String timestamp(Instant instant) {
-        return instant != null ? instant.toString() : null;
     }
 
     /** Counts and digests what passes through to the wrapped stream; closing it does not close that stream. */

@@ -31,6 +31,8 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
@@ -112,7 +114,8 @@ class ArchiveDownloadTest {
                 expectedResources += expectedIds.size();
             }
         }
-        assertThat(zip.keySet()).containsExactlyInAnyOrderElementsOf(concat(expectedFiles, "manifest.json"));
+        assertThat(zip.keySet()).containsExactlyInAnyOrderElementsOf(concat(concat(expectedFiles, "manifest.json"),
+                "manifest.sha256"));
         assertThat(zip.keySet()).noneMatch(name -> name.startsWith(snapshot.unknown() + "/")
                 || name.startsWith(snapshot.restricted() + "/"));
 
@@ -154,8 +157,8 @@ class ArchiveDownloadTest {
         Map<String, byte[]> byMrn = unzip(given().queryParam("mrn", snapshot.plain(), snapshot.unknown())
                 .when().get("/api/projects/{key}/archive", snapshot.key())
                 .then().statusCode(200).extract().asByteArray());
-        assertThat(byMrn.keySet()).allMatch(name -> name.equals("manifest.json")
-                || name.startsWith(snapshot.plain() + "/")).hasSize(3);
+        assertThat(byMrn.keySet()).allMatch(name -> name.startsWith("manifest.")
+                || name.startsWith(snapshot.plain() + "/")).hasSize(4);
         JsonNode manifest = JSON.readTree(byMrn.get("manifest.json"));
         assertThat(manifest.path("failed")).hasSize(2)
                 .allSatisfy(f -> assertThat(f.path("mrn").asText()).isEqualTo(snapshot.unknown()));
@@ -169,7 +172,7 @@ class ArchiveDownloadTest {
                     .then().statusCode(200).extract().asByteArray());
             String file = laboratory.path("key").asText() + ".json";
             assertThat(byMapping.keySet()).as("mapping=" + mapping).containsExactlyInAnyOrder("manifest.json",
-                    snapshot.plain() + "/" + file, snapshot.heavy() + "/" + file);
+                    "manifest.sha256", snapshot.plain() + "/" + file, snapshot.heavy() + "/" + file);
         }
     }
 
@@ -186,7 +189,7 @@ class ArchiveDownloadTest {
                         List.of()));
             }
         }
-        assertThat(zip.keySet()).containsExactlyInAnyOrder("Observation.ndjson", "manifest.json");
+        assertThat(zip.keySet()).containsExactlyInAnyOrder("Observation.ndjson", "manifest.json", "manifest.sha256");
         List<String> ids = new ArrayList<>();
         for (String line : new String(zip.get("Observation.ndjson"), StandardCharsets.UTF_8)
                 .split("\n")) {
@@ -197,6 +200,121 @@ class ArchiveDownloadTest {
         JsonNode manifest = JSON.readTree(zip.get("manifest.json"));
         assertThat(manifest.path("counts").path("resources").asLong()).isEqualTo(expected.size());
         assertThat(manifest.path("sources")).hasSize(6);
+    }
+
+    @Test
+    void aJsonArchiveHasAKnownLengthAndAnInterruptedDownloadResumesByteIdentically() throws IOException {
+        Response full = given().when().get("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(200)
+                .header("Accept-Ranges", "bytes")
+                .extract().response();
+        byte[] whole = full.asByteArray();
+        String etag = full.header("ETag");
+        assertThat(full.header("Content-Length")).isEqualTo(String.valueOf(whole.length));
+        assertThat(full.header("Transfer-Encoding")).isNull();
+        assertThat(etag).matches("\"[0-9a-f]{64}\"");
+        unzip(whole);
+
+        // The same data and filters give the same archive, whenever it is asked for.
+        Response again = given().when().get("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(200).extract().response();
+        assertThat(again.header("ETag")).isEqualTo(etag);
+        assertThat(again.asByteArray()).isEqualTo(whole);
+
+        // A client that got the first part resumes from there, inside a payload's data.
+        int cut = whole.length / 2;
+        Response rest = given().header("Range", "bytes=" + cut + "-").header("If-Range", etag)
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(206)
+                .header("Content-Range", "bytes " + cut + "-" + (whole.length - 1) + "/" + whole.length)
+                .header("ETag", etag)
+                .extract().response();
+        byte[] tail = rest.asByteArray();
+        assertThat(rest.header("Content-Length")).isEqualTo(String.valueOf(whole.length - cut));
+        byte[] resumed = new byte[whole.length];
+        System.arraycopy(whole, 0, resumed, 0, cut);
+        System.arraycopy(tail, 0, resumed, cut, tail.length);
+        assertThat(resumed).isEqualTo(whole);
+
+        byte[] middle = given().header("Range", "bytes=100-4195")
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(206).header("Content-Length", "4096").extract().asByteArray();
+        assertThat(middle).isEqualTo(java.util.Arrays.copyOfRange(whole, 100, 4196));
+    }
+
+    @Test
+    void aStaleIfRangeGetsTheWholeArchiveAndARangePastItsEndIs416() throws IOException {
+        Response stale = given().header("Range", "bytes=10-").header("If-Range", "\"not-this-archive\"")
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(200).extract().response();
+        assertThat(stale.header("Content-Length")).isEqualTo(String.valueOf(stale.asByteArray().length));
+        long length = stale.asByteArray().length;
+        unzip(stale.asByteArray());
+
+        given().header("Range", "bytes=" + length + "-")
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(416)
+                .contentType("application/problem+json")
+                .header("Content-Range", "bytes */" + length);
+    }
+
+    @Test
+    void ndjsonAndFilteredArchivesAreStreamedWithoutALength() throws IOException {
+        Response ndjson = given().queryParam("format", "ndjson").header("Range", "bytes=10-")
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(200).header("Accept-Ranges", "none").extract().response();
+        assertThat(ndjson.header("Content-Length")).isNull();
+        assertThat(ndjson.header("ETag")).isNull();
+        unzip(ndjson.asByteArray());
+    }
+
+    @Test
+    void aClinicalDateRangeKeepsOnlyResourcesDatedInsideItInBothFormats() throws IOException {
+        Map<String, byte[]> all = unzip(given().queryParam("mrn", snapshot.heavy()).queryParam("mapping", LABORATORY)
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then().statusCode(200).extract()
+                .asByteArray());
+        String path = snapshot.heavy() + "/" + LABORATORY + ".json";
+        List<Instant> dates = new ArrayList<>();
+        JSON.readTree(all.get(path)).path("entry").forEach(e -> {
+            if (!"outcome".equals(e.path("search").path("mode").asText())) {
+                dates.add(OffsetDateTime.parse(e.path("resource").path("effectiveDateTime").asText()).toInstant());
+            }
+        });
+        dates.sort(null);
+        Instant from = dates.get(dates.size() / 4);
+        Instant to = dates.get(dates.size() * 3 / 4);
+        long inside = dates.stream().filter(d -> !d.isBefore(from) && d.isBefore(to)).count();
+        assertThat(inside).isPositive().isLessThan(dates.size());
+
+        Response json = given().queryParam("mrn", snapshot.heavy()).queryParam("mapping", LABORATORY)
+                .queryParam("from", from.toString()).queryParam("to", to.toString())
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then().statusCode(200)
+                .header("Accept-Ranges", "none").extract().response();
+        Map<String, byte[]> filtered = unzip(json.asByteArray());
+        List<Instant> kept = new ArrayList<>();
+        JSON.readTree(filtered.get(path)).path("entry").forEach(e -> kept.add(OffsetDateTime.parse(
+                e.path("resource").path("effectiveDateTime").asText()).toInstant()));
+        assertThat(kept).hasSize((int) inside).allMatch(d -> !d.isBefore(from) && d.isBefore(to));
+        JsonNode manifest = JSON.readTree(filtered.get("manifest.json"));
+        assertThat(manifest.path("files").get(0).path("filtered").asBoolean()).isTrue();
+        assertThat(manifest.path("counts").path("resources").asLong()).isEqualTo(inside);
+        assertThat(manifest.path("counts").path("undated").asLong()).isZero();
+        assertThat(manifest.path("counts").path("excluded").asLong()).isEqualTo(dates.size() - inside);
+
+        Map<String, byte[]> ndjson = unzip(given().queryParam("mrn", snapshot.heavy())
+                .queryParam("mapping", LABORATORY).queryParam("format", "ndjson")
+                .queryParam("from", from.toString()).queryParam("to", to.toString())
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then().statusCode(200).extract()
+                .asByteArray());
+        assertThat(new String(ndjson.get("Observation.ndjson"), StandardCharsets.UTF_8).split("\n"))
+                .hasSize((int) inside);
+
+        // A type no payload holds leaves every instance without a file, and says so.
+        JsonNode none = JSON.readTree(unzip(given().queryParam("mrn", snapshot.heavy()).queryParam("type", "Condition")
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then().statusCode(200).extract()
+                .asByteArray()).get("manifest.json"));
+        assertThat(none.path("counts").path("files").asInt()).isZero();
+        assertThat(none.path("counts").path("emptyAfterFilter").asInt()).isEqualTo(2);
     }
 
     @Test
@@ -221,15 +339,22 @@ class ArchiveDownloadTest {
                 .get("/api/projects/{key}/archive", snapshot.key())
                 .then().statusCode(400)
                 .body("errors.field", hasItem("fetchedAfter"));
+        given().queryParam("from", "01/02/2020").queryParam("type", "observation").when()
+                .get("/api/projects/{key}/archive", snapshot.key())
+                .then().statusCode(400)
+                .contentType("application/problem+json")
+                .body("errors.field", hasItem("from"))
+                .body("errors.field", hasItem("type"));
     }
 
     @Test
-    void everyDownloadIsRecordedWithoutItsMrns() {
+    void everyDownloadIsRecordedWithoutItsMrns() throws IOException {
         Response download = given().queryParam("mrn", snapshot.plain()).queryParam("mapping", LABORATORY)
                 .when().get("/api/projects/{key}/archive", snapshot.key())
                 .then().statusCode(200).extract().response();
         long id = Long.parseLong(download.header("X-Download-Id"));
         int sent = download.asByteArray().length;
+        unzip(download.asByteArray());
 
         Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
             Response list = given().queryParam("size", 200)
@@ -263,29 +388,25 @@ class ArchiveDownloadTest {
             throws IOException {
         JsonNode manifest = JSON.readTree(unzip(given().when().get("/api/projects/{key}/archive", snapshot.key())
                 .then().statusCode(200).extract().asByteArray()).get("manifest.json"));
-        // The last file of the archive, after the heavy chart: by then the response is well under way.
+        // The last file of the archive; it is replaced by other bytes, incompressible and larger than the 64 KiB
+        // response buffer, so the response is under way before the mismatch shows at the end of that payload.
         List<JsonNode> files = new ArrayList<>();
         manifest.path("files").forEach(files::add);
         String hex = files.get(files.size() - 1).path("sha256").asText();
-        long before = 0;
-        for (JsonNode file : files) {
-            if (file.path("sha256").asText().equals(hex)) {
-                break;
-            }
-            before += file.path("size").asLong();
-        }
-        assertThat(before).as("payload bytes streamed before the broken one").isGreaterThan(1_000_000);
-        Path stored = Path.of(ConfigProvider.getConfig().getValue("fhir-snapshot.payload-store.directory",
-                String.class)).resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex + ".json.gz");
+        Path stored = storedPayload(hex);
         byte[] original = Files.readAllBytes(stored);
         try {
+            byte[] noise = new byte[300_000];
+            new java.util.Random(5).nextBytes(noise);
             try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(stored))) {
-                out.write("{\"resourceType\":\"Bundle\",\"entry\":[]}".getBytes(StandardCharsets.UTF_8));
+                out.write(("{\"resourceType\":\"Bundle\",\"entry\":[],\"padding\":\""
+                        + java.util.Base64.getEncoder().encodeToString(noise) + "\"}")
+                        .getBytes(StandardCharsets.UTF_8));
             }
             HttpResponse<InputStream> response = send("/api/projects/" + snapshot.key() + "/archive");
             assertThat(response.statusCode()).isEqualTo(200);
             ByteArrayOutputStream received = new ByteArrayOutputStream();
-            // The response is cut off: no closing chunk, so the client sees an error, not the end of a file...
+            // The response is cut off before Content-Length bytes: the client sees an error, not the end of a file...
             assertThatThrownBy(() -> {
                 try (InputStream body = response.body()) {
                     body.transferTo(received);
@@ -305,6 +426,33 @@ class ArchiveDownloadTest {
             assertThat(newest.path("bytes").asLong()).isPositive();
             assertThat(newest.path("finishedAt").asText()).isNotBlank();
         });
+    }
+
+    @Test
+    void aPayloadThatNoLongerMatchesItsReferenceBeforeAnyByteLeftIsA500ProblemNamingTheDownload()
+            throws IOException {
+        String hex = JSON.readTree(unzip(given().queryParam("mrn", snapshot.plain()).queryParam("mapping", LABORATORY)
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then().statusCode(200).extract()
+                .asByteArray()).get("manifest.json")).path("files").get(0).path("sha256").asText();
+        Path stored = storedPayload(hex);
+        byte[] original = Files.readAllBytes(stored);
+        try {
+            try (OutputStream out = new GZIPOutputStream(Files.newOutputStream(stored))) {
+                out.write("{\"resourceType\":\"Bundle\",\"entry\":[]}".getBytes(StandardCharsets.UTF_8));
+            }
+            given().queryParam("mrn", snapshot.plain()).queryParam("mapping", LABORATORY)
+                    .when().get("/api/projects/{key}/archive", snapshot.key()).then()
+                    .statusCode(500)
+                    .contentType("application/problem+json")
+                    .body("detail", containsString("quote download"));
+        } finally {
+            Files.write(stored, original);
+        }
+    }
+
+    private static Path storedPayload(String hex) {
+        return Path.of(ConfigProvider.getConfig().getValue("fhir-snapshot.payload-store.directory", String.class))
+                .resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex + ".json.gz");
     }
 
     @Test
@@ -403,18 +551,9 @@ class ArchiveDownloadTest {
         return ids;
     }
 
+    /** Opens the archive with java.util.zip and with unzip -t, and checks manifest.sha256 and every file's digest. */
     private static Map<String, byte[]> unzip(byte[] bytes) throws IOException {
-        Map<String, byte[]> entries = new LinkedHashMap<>();
-        String last = null;
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(bytes))) {
-            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-                assertThat(entries).as("entries are unique").doesNotContainKey(entry.getName());
-                entries.put(entry.getName(), zip.readAllBytes());
-                last = entry.getName();
-            }
-        }
-        assertThat(last).as("the manifest comes last").isEqualTo("manifest.json");
-        return entries;
+        return ZipChecks.open(bytes);
     }
 
     private static HttpResponse<InputStream> send(String path) {

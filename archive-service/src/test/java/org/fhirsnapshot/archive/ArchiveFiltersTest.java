@@ -30,10 +30,24 @@ class ArchiveFiltersTest {
     }
 
     @Test
-    void clinicalDateFiltersAreRefusedUntilSupported() {
-        assertThatThrownBy(() -> ArchiveFilters.parse(List.of(), List.of(), null, null, null, "2020-01-01", null))
+    void clinicalDatesAreIsoDatesOrDateTimesWithAnOffsetAndFromMustComeBeforeTo() {
+        ArchiveFilters filters = ArchiveFilters.parse(List.of(), List.of(), null, null, null,
+                List.of("Observation", "Condition", "Observation"), "2020-01-01", "2020-02-01T12:00:00+01:00");
+        assertThat(filters.from()).isEqualTo(Instant.parse("2020-01-01T00:00:00Z"));
+        assertThat(filters.to()).isEqualTo(Instant.parse("2020-02-01T11:00:00Z"));
+        assertThat(filters.types()).containsExactly("Condition", "Observation");
+        assertThat(filters.resourceFilter().active()).isTrue();
+        assertThat(filters.manifestView()).containsEntry("from", "2020-01-01T00:00:00Z")
+                .containsEntry("type", List.of("Condition", "Observation"));
+
+        assertThatThrownBy(() -> ArchiveFilters.parse(List.of(), List.of(), null, null, null, List.of("observation"),
+                "01/01/2020", "2019-01-01"))
                 .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.toProblem().errors())
-                        .extracting(Problem.FieldError::field).containsExactly("from"));
+                        .extracting(Problem.FieldError::field).containsExactly("type", "from"));
+        assertThatThrownBy(() -> ArchiveFilters.parse(List.of(), List.of(), null, null, null, List.of(),
+                "2020-01-01", "2020-01-01"))
+                .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.toProblem().errors())
+                        .extracting(Problem.FieldError::field).containsExactly("to"));
     }
 
     @Test

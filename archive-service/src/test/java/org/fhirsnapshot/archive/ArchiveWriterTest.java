@@ -33,7 +33,6 @@ import org.junit.jupiter.api.io.TempDir;
 class ArchiveWriterTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final Instant CREATED = Instant.parse("2026-11-26T10:00:00Z");
     private static final Instant FETCHED = Instant.parse("2026-11-25T08:30:00Z");
 
     @TempDir
@@ -57,7 +56,7 @@ class ArchiveWriterTest {
         Map<String, byte[]> zip = write(ArchiveFilters.all(), first, second, third);
 
         assertThat(zip.keySet()).containsExactly("MRN1/laboratory.json", "MRN1/vital-signs.json",
-                "MRN2/laboratory.json", ArchiveWriter.MANIFEST);
+                "MRN2/laboratory.json", ArchiveWriter.MANIFEST, ArchiveWriter.MANIFEST_DIGEST);
         assertThat(zip.get("MRN1/laboratory.json")).isEqualTo(labs.getBytes(StandardCharsets.UTF_8));
         assertThat(zip.get("MRN1/vital-signs.json")).isEqualTo(vitals.getBytes(StandardCharsets.UTF_8));
         assertThat(zip.get("MRN2/laboratory.json")).isEqualTo(labs.getBytes(StandardCharsets.UTF_8));
@@ -76,7 +75,8 @@ class ArchiveWriterTest {
 
         assertThat(manifest.path("format").asText()).isEqualTo("json");
         assertThat(manifest.path("project").asText()).isEqualTo("demo");
-        assertThat(manifest.path("createdAt").asText()).isEqualTo(CREATED.toString());
+        assertThat(manifest.path("asOf").asText()).isEqualTo(FETCHED.toString());
+        assertThat(manifest.has("createdAt")).isFalse();
         JsonNode counts = manifest.path("counts");
         assertThat(counts.path("files").asInt()).isEqualTo(2);
         assertThat(counts.path("completed").asInt()).isEqualTo(2);
@@ -123,7 +123,7 @@ class ArchiveWriterTest {
     void manifestIsTheLastEntryAndAnEmptyArchiveHoldsOnlyIt() throws IOException {
         Map<String, byte[]> zip = write(ArchiveFilters.all());
 
-        assertThat(zip.keySet()).containsExactly(ArchiveWriter.MANIFEST);
+        assertThat(zip.keySet()).containsExactly(ArchiveWriter.MANIFEST, ArchiveWriter.MANIFEST_DIGEST);
         JsonNode counts = JSON.readTree(zip.get(ArchiveWriter.MANIFEST)).path("counts");
         assertThat(counts.path("files").asInt()).isZero();
         assertThat(counts.path("failed").asInt()).isZero();
@@ -139,9 +139,9 @@ class ArchiveWriterTest {
 
         Map<String, byte[]> zip = write(ArchiveFilters.all(), entries.toArray(ArchiveEntry[]::new));
 
-        assertThat(zip).hasSize(entries.size() + 1);
+        assertThat(zip).hasSize(entries.size() + 2);
         for (String name : zip.keySet()) {
-            if (name.equals(ArchiveWriter.MANIFEST)) {
+            if (name.startsWith("manifest.")) {
                 continue;
             }
             String[] segments = name.split("/", -1);
@@ -167,7 +167,8 @@ class ArchiveWriterTest {
         Map<String, byte[]> zip = write(ArchiveFilters.all(), present, missing);
         JsonNode manifest = JSON.readTree(zip.get(ArchiveWriter.MANIFEST));
 
-        assertThat(zip.keySet()).containsExactly("MRN1/laboratory.json", ArchiveWriter.MANIFEST);
+        assertThat(zip.keySet()).containsExactly("MRN1/laboratory.json", ArchiveWriter.MANIFEST,
+                ArchiveWriter.MANIFEST_DIGEST);
         assertThat(manifest.path("counts").path("completed").asInt()).isEqualTo(1);
         assertThat(manifest.path("failed").get(0).path("mrn").asText()).isEqualTo("MRN2");
         assertThat(manifest.path("failed").get(0).path("status").asText()).isEqualTo("completed");
@@ -191,7 +192,7 @@ class ArchiveWriterTest {
                 "Observation", "completed", ref, FETCHED, null, null, false, 0);
 
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ArchiveWriter writer = new ArchiveWriter(out, store, "demo", ArchiveFilters.all(), CREATED, 6);
+        ArchiveWriter writer = new ArchiveWriter(out, store, "demo", ArchiveFilters.all(), 6);
         writer.add(good);
         assertThatThrownBy(() -> writer.add(tampered)).isInstanceOf(IOException.class)
                 .hasMessageContaining("does not match its reference").hasMessageNotContaining("MRN2");
@@ -205,7 +206,7 @@ class ArchiveWriterTest {
     @Test
     void closingWithoutFinishingWritesNoCentralDirectory() throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ArchiveWriter writer = new ArchiveWriter(out, store, "demo", ArchiveFilters.all(), CREATED, 6)) {
+        try (ArchiveWriter writer = new ArchiveWriter(out, store, "demo", ArchiveFilters.all(), 6)) {
             writer.add(completed("MRN1", 1, "laboratory", bundle(observation("a", "1")), 1));
         }
         assertThat(containsEndOfCentralDirectory(out.toByteArray())).isFalse();
@@ -217,15 +218,16 @@ class ArchiveWriterTest {
         int entries = 65_600;
         Path zipFile = target.resolve("big.zip");
         try (OutputStream out = Files.newOutputStream(zipFile);
-                ArchiveWriter writer = new ArchiveWriter(out, store, "demo", ArchiveFilters.all(), CREATED, 1)) {
+                ArchiveWriter writer = new ArchiveWriter(out, store, "demo", ArchiveFilters.all(), 1)) {
             for (int i = 0; i < entries; i++) {
                 writer.add(new ArchiveEntry(i + 1, "M" + (i / 10), i % 10, "k" + (i % 10), "K", "Observation",
                         "Observation", "completed", ref, FETCHED, null, null, false, 0));
             }
             writer.finish();
         }
+        ZipChecks.unzipTest(zipFile);
         try (ZipFile zip = new ZipFile(zipFile.toFile())) {
-            assertThat(zip.size()).isEqualTo(entries + 1);
+            assertThat(zip.size()).isEqualTo(entries + 2);
             ZipEntry last = zip.getEntry(ArchiveWriter.MANIFEST);
             assertThat(last).isNotNull();
             assertThat(zip.getInputStream(zip.getEntry("M6559/k9.json")).readAllBytes())
@@ -244,7 +246,8 @@ class ArchiveWriterTest {
                 completed("MRN2", 1, "laboratory", second, 2), completed("MRN3", 1, "laboratory", empty, 0),
                 failed("MRN4", 1, "laboratory", "not_found", false));
 
-        assertThat(zip.keySet()).containsExactly("Observation.ndjson", "Patient.ndjson", ArchiveWriter.MANIFEST);
+        assertThat(zip.keySet()).containsExactly("Observation.ndjson", "Patient.ndjson", ArchiveWriter.MANIFEST,
+                ArchiveWriter.MANIFEST_DIGEST);
         List<String> observations = lines(zip.get("Observation.ndjson"));
         assertThat(observations).hasSize(3);
         assertThat(observations).allSatisfy(line -> assertThat(line).doesNotContain("\n"));
@@ -267,25 +270,115 @@ class ArchiveWriterTest {
         assertThat(observationFile.path("sha256").asText()).isEqualTo(sha256(zip.get("Observation.ndjson")));
     }
 
+    @Test
+    void clinicalDateFilterRewritesBundlesKeepingUndatedResourcesAndSaysSoInTheManifest() throws IOException {
+        String labs = bundle(dated("Observation", "old", "effectiveDateTime", "2019-12-31T23:59:59Z", "1.50"),
+                dated("Observation", "jan", "effectiveDateTime", "2020-01-15", "2.0"),
+                dated("Observation", "edge", "effectiveDateTime", "2020-02-01T00:00:00Z", "3"),
+                dated("Observation", "span", "effectivePeriod", "{\"start\":\"2019-06\",\"end\":\"2020-01\"}", "4"),
+                undated("Observation", "nodate"), outcome());
+        String stored = labs;
+        ArchiveEntry entry = completed("MRN1", 1, "laboratory", labs, 5);
+        ArchiveEntry allOld = completed("MRN2", 1, "laboratory",
+                bundle(dated("Observation", "ancient", "effectiveDateTime", "2001", "1")), 1);
+        ArchiveFilters january = new ArchiveFilters(List.of(), List.of(), ArchiveFormat.json, null, null, List.of(),
+                Instant.parse("2020-01-01T00:00:00Z"), Instant.parse("2020-02-01T00:00:00Z"));
+
+        Map<String, byte[]> zip = write(january, entry, allOld);
+
+        // The payload whose resources all fall outside the range gets no file.
+        assertThat(zip.keySet()).containsExactly("MRN1/laboratory.json", ArchiveWriter.MANIFEST,
+                ArchiveWriter.MANIFEST_DIGEST);
+        JsonNode bundle = JSON.readTree(zip.get("MRN1/laboratory.json"));
+        List<String> ids = new ArrayList<>();
+        bundle.path("entry").forEach(e -> ids.add(e.path("resource").path("id").asText(
+                e.path("resource").path("resourceType").asText())));
+        // from inclusive, to exclusive; a period overlapping the range is kept; undated and outcome entries stay.
+        assertThat(ids).containsExactly("jan", "span", "nodate", "OperationOutcome");
+        assertThat(bundle.path("type").asText()).isEqualTo("searchset");
+        assertThat(new String(zip.get("MRN1/laboratory.json"), StandardCharsets.UTF_8)).contains("\"value\":2.0");
+
+        JsonNode manifest = JSON.readTree(zip.get(ArchiveWriter.MANIFEST));
+        JsonNode file = manifest.path("files").get(0);
+        assertThat(file.path("filtered").asBoolean()).isTrue();
+        assertThat(file.path("payloadSha256").asText()).isEqualTo(sha256(stored.getBytes(StandardCharsets.UTF_8)));
+        assertThat(file.path("resources").asLong()).isEqualTo(3);
+        assertThat(file.path("undated").asLong()).isEqualTo(1);
+        JsonNode counts = manifest.path("counts");
+        assertThat(counts.path("resources").asLong()).isEqualTo(3);
+        assertThat(counts.path("undated").asLong()).isEqualTo(1);
+        assertThat(counts.path("excluded").asLong()).isEqualTo(3);
+        assertThat(counts.path("emptyAfterFilter").asInt()).isEqualTo(1);
+        assertThat(manifest.path("filters").path("from").asText()).isEqualTo("2020-01-01T00:00:00Z");
+        assertThat(manifest.path("filters").path("to").asText()).isEqualTo("2020-02-01T00:00:00Z");
+    }
+
+    @Test
+    void typeFilterKeepsOnlyThoseResourceTypesInJsonAndNdjson() throws IOException {
+        String mixed = bundle(observation("o1", "1"), patient("p1"), dated("Condition", "c1", "recordedDate",
+                "2020-01-01", null));
+        ArchiveEntry entry = completed("MRN1", 1, "everything", mixed, 3);
+        ArchiveFilters json = new ArchiveFilters(List.of(), List.of(), ArchiveFormat.json, null, null,
+                List.of("Condition", "Patient"), null, null);
+        ArchiveFilters ndjson = new ArchiveFilters(List.of(), List.of(), ArchiveFormat.ndjson, null, null,
+                List.of("Condition", "Patient"), null, null);
+
+        Map<String, byte[]> jsonZip = write(json, entry);
+        List<String> types = new ArrayList<>();
+        JSON.readTree(jsonZip.get("MRN1/everything.json")).path("entry")
+                .forEach(e -> types.add(e.path("resource").path("resourceType").asText()));
+        assertThat(types).containsExactly("Patient", "Condition");
+        JsonNode jsonCounts = JSON.readTree(jsonZip.get(ArchiveWriter.MANIFEST)).path("counts");
+        assertThat(jsonCounts.path("excluded").asLong()).isEqualTo(1);
+        assertThat(jsonCounts.has("undated")).as("no date range, no undated count").isFalse();
+
+        Map<String, byte[]> ndjsonZip = write(ndjson, entry);
+        assertThat(ndjsonZip.keySet()).containsExactly("Condition.ndjson", "Patient.ndjson", ArchiveWriter.MANIFEST,
+                ArchiveWriter.MANIFEST_DIGEST);
+    }
+
+    @Test
+    void ndjsonAppliesTheClinicalDateRangePerResource() throws IOException {
+        String payload = bundle(dated("Encounter", "e-in", "period", "{\"start\":\"2021-03-01T10:00:00+01:00\"}", null),
+                dated("Encounter", "e-out", "period", "{\"start\":\"2019-01-01\",\"end\":\"2019-01-02\"}", null),
+                undated("Encounter", "e-none"), dated("Immunization", "i1", "occurrenceDateTime", "2021-05", null));
+        ArchiveFilters since2021 = new ArchiveFilters(List.of(), List.of(), ArchiveFormat.ndjson, null, null,
+                List.of(), Instant.parse("2021-01-01T00:00:00Z"), null);
+
+        Map<String, byte[]> zip = write(since2021, completed("MRN1", 1, "encounters", payload, 4));
+
+        assertThat(lines(zip.get("Encounter.ndjson")).stream().map(l -> readTree(l).path("id").asText()))
+                .containsExactly("e-in", "e-none");
+        assertThat(lines(zip.get("Immunization.ndjson"))).hasSize(1);
+        JsonNode counts = JSON.readTree(zip.get(ArchiveWriter.MANIFEST)).path("counts");
+        assertThat(counts.path("resources").asLong()).isEqualTo(3);
+        assertThat(counts.path("undated").asLong()).isEqualTo(1);
+        assertThat(counts.path("excluded").asLong()).isEqualTo(1);
+    }
+
+    @Test
+    void theManifestIsTheSameBytesForTheSameDataWhenEverItIsMade() throws IOException {
+        ArchiveEntry labs = completed("MRN1", 1, "laboratory", bundle(observation("a", "1")), 1);
+        ArchiveEntry failed = failed("MRN2", 1, "laboratory", "not_found", false);
+
+        byte[] first = write(ArchiveFilters.all(), labs, failed).get(ArchiveWriter.MANIFEST);
+        byte[] second = write(ArchiveFilters.all(), labs, failed).get(ArchiveWriter.MANIFEST);
+
+        assertThat(second).isEqualTo(first);
+    }
+
     // --- helpers -------------------------------------------------------------------------------------------------
 
     private Map<String, byte[]> write(ArchiveFilters filters, ArchiveEntry... entries) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        try (ArchiveWriter writer = new ArchiveWriter(out, store, "demo", filters, CREATED, 6)) {
+        try (ArchiveWriter writer = new ArchiveWriter(out, store, "demo", filters, 6)) {
             for (ArchiveEntry entry : entries) {
                 writer.add(entry);
             }
             writer.finish();
         }
         assertThat(containsEndOfCentralDirectory(out.toByteArray())).isTrue();
-        Map<String, byte[]> contents = new LinkedHashMap<>();
-        try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(out.toByteArray()))) {
-            for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
-                assertThat(contents).doesNotContainKey(entry.getName());
-                contents.put(entry.getName(), zip.readAllBytes());
-            }
-        }
-        return contents;
+        return ZipChecks.open(out.toByteArray());
     }
 
     private ArchiveEntry completed(String mrn, long mappingId, String key, String payload, int resources)
@@ -313,6 +406,18 @@ class ArchiveWriterTest {
         return "{\"fullUrl\":\"http://ehr/fhir/Observation/" + id + "\",\"resource\":{\"resourceType\":\"Observation\","
                 + "\"id\":\"" + id + "\",\"status\":\"final\",\"valueQuantity\":{\"value\":" + value
                 + ",\"unit\":\"mg\"}},\"search\":{\"mode\":\"match\"}}";
+    }
+
+    private static String dated(String type, String id, String element, String value, String quantity) {
+        String date = value.startsWith("{") ? value : "\"" + value + "\"";
+        String valuePart = quantity == null ? "" : ",\"valueQuantity\":{\"value\":" + quantity + "}";
+        return "{\"resource\":{\"resourceType\":\"" + type + "\",\"id\":\"" + id + "\",\"" + element + "\":" + date
+                + valuePart + "},\"search\":{\"mode\":\"match\"}}";
+    }
+
+    private static String undated(String type, String id) {
+        return "{\"resource\":{\"resourceType\":\"" + type + "\",\"id\":\"" + id
+                + "\"},\"search\":{\"mode\":\"match\"}}";
     }
 
     private static String patient(String id) {

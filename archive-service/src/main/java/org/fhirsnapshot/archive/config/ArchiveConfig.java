@@ -20,4 +20,11 @@ public interface ArchiveConfig {
     @Min(0)
     @Max(9)
     int compressionLevel();
+
+    /**
+     * Whether a payload copied raw into a json archive is inflated on the side and checked against its reference
+     * (SHA-256) and its CRC-32 and size; a mismatch stops the download. Costs CPU, not I/O.
+     */
+    @WithDefault("true")
+    boolean verifyPayloads();
 }
