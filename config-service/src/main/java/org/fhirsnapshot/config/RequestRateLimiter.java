@@ -21,7 +21,10 @@ import org.fhirsnapshot.problem.ProblemException;
  * The request rate toward each FHIR system, shared by every fetch-worker replica: one Bucket4j token bucket per
  * FHIR system id, stored in the {@code rate_limit_bucket} table (Bucket4j's PostgreSQL proxy manager, one
  * {@code select … for update} transaction per call, so every config-service replica sees the same bucket). The
- * bucket holds one second of permits: capacity = requests per second, refilled greedily at that rate.
+ * bucket is refilled greedily at the requests-per-second rate but holds only a fifth of a second of permits
+ * ({@link #burstOf}): an EHR that enforces the same rate with a bucket of one second then keeps four fifths of a
+ * second of slack for requests that reach it later than their permit was granted (scheduling, GC, network), so
+ * a worker never meets its 429 for going too fast.
  * <p>
  * Blocking: Bucket4j talks JDBC. Call it from a worker thread only.
  */
@@ -60,7 +63,7 @@ public class RequestRateLimiter {
      */
     public PermitGrant take(long systemId, int wanted, int requestsPerSecond) {
         BucketConfiguration configuration = BucketConfiguration.builder()
-                .addLimit(limit -> limit.capacity(requestsPerSecond)
+                .addLimit(limit -> limit.capacity(burstOf(requestsPerSecond))
                         .refillGreedy(requestsPerSecond, Duration.ofSeconds(1)))
                 .build();
         try {
@@ -95,9 +98,15 @@ public class RequestRateLimiter {
     private long configurationVersion(long systemId, int requestsPerSecond) {
         boolean current = buckets.getProxyConfiguration(systemId)
                 .map(stored -> stored.getBandwidths().length == 1
-                        && stored.getBandwidths()[0].getCapacity() == requestsPerSecond)
+                        && stored.getBandwidths()[0].getRefillTokens() == requestsPerSecond
+                        && stored.getBandwidths()[0].getCapacity() == burstOf(requestsPerSecond))
                 .orElse(false);
         return current ? 0 : System.currentTimeMillis();
+    }
+
+    /** The most permits the bucket holds: a fifth of a second's worth, at least one. */
+    static int burstOf(int requestsPerSecond) {
+        return Math.max(1, (requestsPerSecond + 4) / 5);
     }
 
     private static long retryAfterMillis(BucketProxy bucket, int requestsPerSecond) {

@@ -103,9 +103,11 @@ class CrashRecoveryIT {
         ApiClient api = new ApiClient();
 
         // A slow EHR (latency on every request), small pages (several per search, so that a kill can also land
-        // mid-pagination) and one fetch at a time: the fetch lasts long enough for four kills to land in it.
+        // mid-pagination) and one fetch at a time: the fetch lasts long enough for four kills to land in it. The
+        // latency, not config-service's default rate limit (20/s), sets the pace: requestsPerSecond is far above the
+        // ~30 requests/s one fetch at a time can make.
         stack.sandbox().faults().set(SandboxFaults.none().withLatencyMillis(LATENCY_MILLIS));
-        Map<String, Object> limits = Map.of("maxConcurrency", 1, "pageSize", PAGE_SIZE);
+        Map<String, Object> limits = Map.of("maxConcurrency", 1, "requestsPerSecond", 500, "pageSize", PAGE_SIZE);
         SnapshotJob.Started snapshot = job.setup(new SnapshotRequest(stack.sandbox().baseUrl(),
                 SandboxCohort.MRN_SYSTEM, mrns, new ArrayList<>(MAPPINGS.keySet()), zipFile), limits);
         String summaryUrl = job.summaryUrl(snapshot);

@@ -80,10 +80,15 @@ final class Figures {
                 """, summary.instancesByStatus().values().stream().mapToLong(Long::longValue).sum(),
                 summary.resources(), pipelineSeconds, pipelineRate, CONCURRENCY, rawRate, rawSeconds,
                 100 * pipelineRate / rawRate);
+        write("e2e-figures.md", text);
+    }
+
+    /** Prints {@code text} and writes it to {@code e2e-tests/target/{fileName}}, replacing an earlier run's. */
+    static void write(String fileName, String text) throws IOException {
         System.out.println(text);
         Path target = Path.of("e2e-tests", "target");
         Files.createDirectories(target);
-        Files.writeString(target.resolve("e2e-figures.md"), text);
+        Files.writeString(target.resolve(fileName), text);
     }
 
     private static long fetchAllPages(HttpClient http, String base, String search, String patientId)

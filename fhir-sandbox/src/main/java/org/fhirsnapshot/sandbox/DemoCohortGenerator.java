@@ -37,11 +37,15 @@ import org.hl7.fhir.r4.model.Resource;
 
 /**
  * Builds the demo cohort. Every choice comes from the patient's number and a {@link Random} with a fixed seed per
- * patient, so the cohort is identical on every run.
+ * patient, so the cohort is identical on every run. A cohort of another size repeats the pattern of the first 60
+ * numbers (unknown, restricted and empty-chart patients) every 60 numbers, but not the heavy laboratory charts, which
+ * only the first 60 numbers have: a cohort of a few hundred MRNs stays light to fetch.
  */
 final class DemoCohortGenerator {
 
     static final int MRN_COUNT = 60;
+    /** The most MRNs a cohort may have: {@code MRN%06d} must stay six digits. */
+    static final int MAX_MRN_COUNT = 999_999;
     static final Set<Integer> UNKNOWN_PATIENT_NUMBERS = Set.of(14, 29, 44, 59);
     static final Set<Integer> RESTRICTED_PATIENT_NUMBERS = Set.of(5, 23, 47);
     static final Set<Integer> HEAVY_LAB_PATIENT_NUMBERS = Set.of(3, 31, 52);
@@ -138,15 +142,23 @@ final class DemoCohortGenerator {
             new Concept(SNOMED, "399208008", "Plain chest X-ray"));
 
     SandboxCohort generate() {
+        return generate(MRN_COUNT);
+    }
+
+    /** The cohort of MRNs {@code MRN000001} to {@code mrnCount}; {@code generate(60)} is the demo cohort. */
+    SandboxCohort generate(int mrnCount) {
+        if (mrnCount < 1 || mrnCount > MAX_MRN_COUNT) {
+            throw new IllegalArgumentException("a cohort has 1 to " + MAX_MRN_COUNT + " MRNs, not " + mrnCount);
+        }
         List<String> demoMrns = new ArrayList<>();
         List<Patient> patients = new ArrayList<>();
         Set<String> restrictedPatientIds = new HashSet<>();
         Map<String, List<Resource>> charts = new LinkedHashMap<>();
         List<PatientTruth> truths = new ArrayList<>();
-        for (int number = 1; number <= MRN_COUNT; number++) {
+        for (int number = 1; number <= mrnCount; number++) {
             String mrn = "MRN%06d".formatted(number);
             demoMrns.add(mrn);
-            if (UNKNOWN_PATIENT_NUMBERS.contains(number)) {
+            if (UNKNOWN_PATIENT_NUMBERS.contains(patternNumber(number))) {
                 truths.add(new PatientTruth(mrn, false, false, null, Map.of()));
                 continue;
             }
@@ -155,7 +167,7 @@ final class DemoCohortGenerator {
             patients.add(patient);
             chart.writeClinicalData();
             charts.put(chart.patientId, chart.clinicalResources);
-            boolean restricted = RESTRICTED_PATIENT_NUMBERS.contains(number);
+            boolean restricted = RESTRICTED_PATIENT_NUMBERS.contains(patternNumber(number));
             if (restricted) {
                 restrictedPatientIds.add(chart.patientId);
             }
@@ -165,6 +177,11 @@ final class DemoCohortGenerator {
             truths.add(new PatientTruth(mrn, true, restricted, chart.patientId, visibleIds));
         }
         return new SandboxCohort(demoMrns, patients, restrictedPatientIds, charts, new GroundTruth(truths));
+    }
+
+    /** The number among the first 60 whose role (unknown, restricted, empty chart) {@code number} repeats. */
+    static int patternNumber(int number) {
+        return (number - 1) % MRN_COUNT + 1;
     }
 
     /** Writes one patient's chart and records, per catalog search, the ids it returns. */
@@ -206,7 +223,7 @@ final class DemoCohortGenerator {
         }
 
         void writeClinicalData() {
-            boolean emptyChart = number == EMPTY_CHART_PATIENT_NUMBER;
+            boolean emptyChart = patternNumber(number) == EMPTY_CHART_PATIENT_NUMBER;
             int encounterCount = emptyChart ? 0 : random.nextInt(6);
             int vitalCount = emptyChart ? 0 : random.nextInt(6);
             int labCount = emptyChart ? 0 : random.nextInt(6);

@@ -40,7 +40,10 @@ public final class FaultInjector {
         this.nanoTime = nanoTime;
     }
 
-    /** Replaces the faults; the sandbox misbehaves this way from the next request on. */
+    /**
+     * Replaces the faults; the sandbox misbehaves this way from the next request on. Also restarts
+     * {@link SandboxStats#peakRequestsPerSecond()}, so that it measures the run under these faults.
+     */
     public synchronized void set(SandboxFaults newFaults) {
         faults = newFaults == null ? SandboxFaults.none() : newFaults;
         random = new Random(faults.seed());
@@ -49,6 +52,7 @@ public final class FaultInjector {
         windowStartedAt = null;
         expired.clear();
         armedSearches.clear();
+        counters.resetPeak();
     }
 
     /** Back to no faults. */

@@ -22,7 +22,7 @@ import ca.uhn.fhir.context.FhirContext;
 /**
  * A HAPI FHIR R4 server with synthetic patients and Epic-like behaviour, in Jetty on the loopback interface.
  * In the JVM: {@code try (FhirSandbox sandbox = FhirSandbox.start(0)) { … sandbox.baseUrl() … }}. As a process:
- * {@code java -cp … org.fhirsnapshot.sandbox.FhirSandbox --port 8090}.
+ * {@code java -cp … org.fhirsnapshot.sandbox.FhirSandbox --port 8090 [--mrns 300]}.
  */
 public final class FhirSandbox implements AutoCloseable {
 
@@ -160,45 +160,69 @@ public final class FhirSandbox implements AutoCloseable {
         }
     }
 
-    /** {@code --port N} (default 8090; 0 picks a free port). Prints the ready line, then serves until killed. */
+    /**
+     * {@code --port N} (default 8090; 0 picks a free port) and {@code --mrns N} (the size of the demo cohort,
+     * {@link SandboxCohort#demo(int)}; default 60, the demo). Prints the ready line, then serves until killed.
+     */
     public static void main(String[] args) throws InterruptedException {
-        int port;
+        CommandLine options;
         try {
-            port = portOf(args);
+            options = CommandLine.of(args);
         } catch (IllegalArgumentException e) {
             System.err.println(e.getMessage());
-            System.err.println("Usage: FhirSandbox [--port N]");
+            System.err.println("Usage: FhirSandbox [--port N] [--mrns N]");
             System.exit(2);
             return;
         }
-        FhirSandbox sandbox = start(port);
+        FhirSandbox sandbox = start(options.port(), options.mrns() == DemoCohortGenerator.MRN_COUNT
+                ? SandboxCohort.demo()
+                : SandboxCohort.demo(options.mrns()));
         Runtime.getRuntime().addShutdownHook(new Thread(sandbox::close, "fhir-sandbox-shutdown"));
         System.out.println(READY_LINE_PREFIX + sandbox.baseUrl());
         System.out.flush();
         sandbox.server.join();
     }
 
-    static int portOf(String[] args) {
-        int port = DEFAULT_PORT;
-        for (int i = 0; i < args.length; i++) {
-            String value;
-            if (args[i].equals("--port") && i + 1 < args.length) {
-                value = args[++i];
-            } else if (args[i].startsWith("--port=")) {
-                value = args[i].substring("--port=".length());
-            } else {
-                throw new IllegalArgumentException("Unknown argument: " + args[i]);
+    /** The process's options: {@code --port N} (or {@code --port=N}) and {@code --mrns N} (or {@code --mrns=N}). */
+    record CommandLine(int port, int mrns) {
+
+        static CommandLine of(String[] args) {
+            int port = DEFAULT_PORT;
+            int mrns = DemoCohortGenerator.MRN_COUNT;
+            for (int i = 0; i < args.length; i++) {
+                String name;
+                String value;
+                if ((args[i].equals("--port") || args[i].equals("--mrns")) && i + 1 < args.length) {
+                    name = args[i];
+                    value = args[++i];
+                } else if (args[i].startsWith("--port=") || args[i].startsWith("--mrns=")) {
+                    name = args[i].substring(0, args[i].indexOf('='));
+                    value = args[i].substring(args[i].indexOf('=') + 1);
+                } else {
+                    throw new IllegalArgumentException("Unknown argument: " + args[i]);
+                }
+                if (name.equals("--port")) {
+                    port = number(value, 0, 65_535, "Not a port: ");
+                } else {
+                    mrns = number(value, 1, DemoCohortGenerator.MAX_MRN_COUNT, "Not an MRN count (1 to "
+                            + DemoCohortGenerator.MAX_MRN_COUNT + "): ");
+                }
             }
-            try {
-                port = Integer.parseInt(value);
-            } catch (NumberFormatException e) {
-                throw new IllegalArgumentException("Not a port: " + value, e);
-            }
-            if (port < 0 || port > 65_535) {
-                throw new IllegalArgumentException("Not a port: " + value);
-            }
+            return new CommandLine(port, mrns);
         }
-        return port;
+
+        private static int number(String value, int min, int max, String error) {
+            int number;
+            try {
+                number = Integer.parseInt(value);
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException(error + value, e);
+            }
+            if (number < min || number > max) {
+                throw new IllegalArgumentException(error + value);
+            }
+            return number;
+        }
     }
 
     private static void stopQuietly(Server server, Exception cause) {

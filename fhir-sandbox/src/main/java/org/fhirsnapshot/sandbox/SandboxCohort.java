@@ -79,6 +79,20 @@ public final class SandboxCohort {
         return new DemoCohortGenerator().generate();
     }
 
+    /**
+     * A demo cohort of {@code mrnCount} MRNs ({@code MRN000001} to {@code MRN%06d} of {@code mrnCount}), for runs
+     * larger (or smaller) than the demo. Its first 60 MRNs are exactly {@link #demo()}'s (with their data); every
+     * next 60 repeat the demo's pattern: 4 unknown MRNs (numbers 14, 29, 44, 59 of each 60), 3 restricted patients
+     * (5, 23, 47) and an empty chart (10), each patient's chart drawn from its own number. Only the first 60 have the
+     * three 2,500-lab charts (3, 31, 52): past them, those numbers get an ordinary chart, so a cohort of a few hundred
+     * MRNs stays light. Deterministic, with its {@link #groundTruth()}; {@code demo(60)} equals {@link #demo()}.
+     *
+     * @throws IllegalArgumentException when {@code mrnCount} is not between 1 and 999,999
+     */
+    public static SandboxCohort demo(int mrnCount) {
+        return new DemoCohortGenerator().generate(mrnCount);
+    }
+
     /** The MRNs a demo snapshot asks for: every existing patient's and the unknown ones, in a stable order. */
     public List<String> demoMrns() {
         return demoMrns;

@@ -131,7 +131,9 @@ class SandboxFaultsTest {
         assertThat(again).extracting(HttpResponse::statusCode).containsExactlyElementsOf(statuses);
         assertThat(first).filteredOn(response -> response.statusCode() == 429)
                 .allSatisfy(response -> assertThat(response.headers().firstValue("Retry-After")).hasValue("1"));
-        assertThat(stats().transientErrors() - before.transientErrors()).isEqualTo(60);
+        SandboxStats after = stats();
+        assertThat(after.transientErrors() - before.transientErrors()).isEqualTo(60);
+        assertThat(after.throttled()).as("transient 429s are not throttling").isEqualTo(before.throttled());
     }
 
     @Test
@@ -240,7 +242,21 @@ class SandboxFaultsTest {
     void statsEndpointServesTheNewCounters() throws Exception {
         assertThat(
                 JSON.readTree(RUNNING.client().get(RUNNING.sandbox().rootUrl() + "/sandbox/stats").body()).fieldNames())
-                .toIterable().contains("throttled", "transientErrors");
+                .toIterable().contains("throttled", "transientErrors", "peakRequestsPerSecond");
+    }
+
+    @Test
+    void peakRequestsPerSecondRestartsWhenFaultsAreSetAndCountsRefusedRequestsToo() throws Exception {
+        RUNNING.client().get("Patient?_id=p001");
+        post("{\"rateLimitPerSecond\":0.01}");
+        assertThat(stats().peakRequestsPerSecond()).isZero();
+
+        List<HttpResponse<String>> responses = getTimes("Patient?_id=p001", 3);
+
+        assertThat(responses).extracting(HttpResponse::statusCode).containsExactly(200, 429, 429);
+        // However slowly these three came, at least one second held one of them and none held more than three;
+        // which requests share a second is proven on a hand-moved clock in RequestCountersTest.
+        assertThat(stats().peakRequestsPerSecond()).isBetween(1L, 3L);
     }
 
     private static List<HttpResponse<String>> getTimes(String url, int times) {

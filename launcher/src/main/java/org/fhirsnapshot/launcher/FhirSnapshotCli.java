@@ -61,25 +61,34 @@ public final class FhirSnapshotCli implements Runnable {
         @Option(names = "--workers", description = "fetch-worker processes (default: ${DEFAULT-VALUE})", defaultValue = "1")
         int workers;
 
+        @Option(names = "--sandbox-mrns", description = "size of the sandbox's cohort: the demo's pattern repeated, "
+                + "without more heavy charts (default: ${DEFAULT-VALUE}, the demo)", defaultValue = "60")
+        int sandboxMrns;
+
         @Override
         public Integer call() {
             if (fhirBase != null && mrnsFile == null) {
                 throw new CommandLine.ParameterException(new CommandLine(this),
                         "--fhir-base needs --mrns: the demo cohort exists only in the sandbox");
             }
-            List<String> mrns = mrnsFile == null ? SandboxCohort.demo().demoMrns() : readMrns(mrnsFile);
+            checkSandboxMrns(this, sandboxMrns);
+            List<String> mrnsOfFile = mrnsFile == null ? null : readMrns(mrnsFile);
             StackOptions options = new StackOptions(data, true, StackOptions.anyPorts(), fhirBase == null ? 0 : -1, 0,
-                    0, workers);
+                    0, workers, Map.of(), false, sandboxMrns);
             System.out.println("Starting the local stack (first start takes a minute)...");
             try (LocalStack stack = LocalStack.start(options, (part, endpoint) -> System.out.printf("  %-16s %s%n",
                     part, endpoint))) {
                 String base = fhirBase != null ? fhirBase : stack.sandbox().baseUrl();
+                List<String> mrns = mrnsOfFile != null ? mrnsOfFile : stack.sandbox().cohort().demoMrns();
                 String system = identifierSystem != null
                         ? identifierSystem
                         : fhirBase == null ? SandboxCohort.MRN_SYSTEM : null;
                 SnapshotRequest request = new SnapshotRequest(base, system, mrns,
                         mappings.isEmpty() ? SnapshotRequest.DEMO_MAPPINGS : mappings, out);
-                SnapshotSummary summary = new SnapshotJob(urls(stack), System.out).run(request);
+                // The built-in sandbox takes the demo's pace (SANDBOX_LIMITS says why); another server, config-service's
+                // defaults, which suit a real EHR.
+                SnapshotSummary summary = new SnapshotJob(urls(stack), System.out).run(request,
+                        fhirBase == null ? SnapshotJob.SANDBOX_LIMITS : null);
                 System.out.print(summary.render());
                 System.out.println("Stopping the local stack...");
             }
@@ -103,8 +112,13 @@ public final class FhirSnapshotCli implements Runnable {
         @Option(names = "--workers", description = "fetch-worker processes (default: ${DEFAULT-VALUE})", defaultValue = "1")
         int workers;
 
+        @Option(names = "--sandbox-mrns", description = "size of the sandbox's cohort: the demo's pattern repeated, "
+                + "without more heavy charts (default: ${DEFAULT-VALUE}, the demo)", defaultValue = "60")
+        int sandboxMrns;
+
         @Override
         public Integer call() throws InterruptedException {
+            checkSandboxMrns(this, sandboxMrns);
             Map<Service, Integer> servicePorts = new EnumMap<>(StackOptions.defaultPorts());
             int sandboxPort = 8090;
             for (Map.Entry<String, Integer> port : ports.entrySet()) {
@@ -115,7 +129,7 @@ public final class FhirSnapshotCli implements Runnable {
                 }
             }
             StackOptions options = new StackOptions(data.resolve("stack"), fresh, servicePorts, sandboxPort, 0, 0,
-                    workers);
+                    workers, Map.of(), false, sandboxMrns);
             LocalStack stack = LocalStack.start(options, (part, endpoint) -> System.out.printf("  %-16s %s%n", part,
                     endpoint));
             CountDownLatch stopped = new CountDownLatch(1);
@@ -152,6 +166,14 @@ public final class FhirSnapshotCli implements Runnable {
             urls.put(service, stack.url(service));
         }
         return urls;
+    }
+
+    /** {@code --sandbox-mrns} must name a cohort the sandbox can build: 1 to 999,999 MRNs. */
+    static void checkSandboxMrns(Object command, int sandboxMrns) {
+        if (sandboxMrns < 1 || sandboxMrns > 999_999) {
+            throw new CommandLine.ParameterException(new CommandLine(command),
+                    "--sandbox-mrns must be between 1 and 999999, not " + sandboxMrns);
+        }
     }
 
     static List<String> readMrns(Path file) {

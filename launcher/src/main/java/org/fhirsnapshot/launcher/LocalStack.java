@@ -22,6 +22,7 @@ import org.fhirsnapshot.infra.Service;
 import org.fhirsnapshot.infra.ServiceProcess;
 import org.fhirsnapshot.infra.ServiceProperties;
 import org.fhirsnapshot.sandbox.FhirSandbox;
+import org.fhirsnapshot.sandbox.SandboxCohort;
 
 /**
  * The whole system on one machine: PostgreSQL and a Kafka broker (real servers, no Docker), the FHIR sandbox, and
@@ -83,7 +84,7 @@ public final class LocalStack implements AutoCloseable {
         kafka = KafkaBroker.start(data.resolve("kafka"), options.kafkaPort());
         listener.started("Kafka", kafka.bootstrapServers());
         if (options.sandboxPort() >= 0) {
-            sandbox = FhirSandbox.start(options.sandboxPort());
+            sandbox = FhirSandbox.start(options.sandboxPort(), SandboxCohort.demo(options.sandboxMrns()));
             listener.started("FHIR sandbox", sandbox.baseUrl());
         }
         Map<Service, String> urls = new LinkedHashMap<>();

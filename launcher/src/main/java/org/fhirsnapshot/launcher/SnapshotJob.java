@@ -30,6 +30,16 @@ public final class SnapshotJob {
     /** The job gives up when nothing moved for this long. */
     private static final Duration STALL_LIMIT = Duration.ofMinutes(10);
 
+    /**
+     * Limits for a FHIR system that is the built-in sandbox. config-service enforces {@code requestsPerSecond}
+     * across every worker and defaults it to 20, the pace of a real EHR; the sandbox has no limit of its own (unless
+     * a test sets one in its faults), so the demo need not crawl at that pace (at 20/s its ~800 requests would take
+     * 40 s of waiting alone): 500 per second is several times what one worker asks of the sandbox on a laptop, so
+     * the limiter never paces the demo, and it stays within the API's maximum of 1,000. 8 requests in flight per
+     * worker is the worker's default concurrency, said explicitly.
+     */
+    public static final Map<String, Object> SANDBOX_LIMITS = Map.of("maxConcurrency", 8, "requestsPerSecond", 500);
+
     private final ApiClient api = new ApiClient();
     private final Map<Service, String> urls;
     private final PrintStream out;
@@ -39,9 +49,20 @@ public final class SnapshotJob {
         this.out = out;
     }
 
-    /** The three steps in a row: {@link #setup}, {@link #awaitAllFetched}, {@link #download}. */
+    /**
+     * The three steps in a row: {@link #setup}, {@link #awaitAllFetched}, {@link #download}, the FHIR system
+     * registered with config-service's default limits (right for a real EHR).
+     */
     public SnapshotSummary run(SnapshotRequest request) {
-        Started started = setup(request);
+        return run(request, null);
+    }
+
+    /**
+     * As {@link #run(SnapshotRequest)}, registering the FHIR system with {@code fhirSystemLimits} (such as
+     * {@link #SANDBOX_LIMITS}), or with the defaults when null.
+     */
+    public SnapshotSummary run(SnapshotRequest request, Map<String, Object> fhirSystemLimits) {
+        Started started = setup(request, fhirSystemLimits);
         JsonNode summary = awaitAllFetched(started);
         return download(started, summary);
     }
@@ -70,20 +91,45 @@ public final class SnapshotJob {
      */
     public Started setup(SnapshotRequest request, Map<String, Object> fhirSystemLimits) {
         Instant started = Instant.now();
-        String config = urls.get(Service.CONFIG);
-        String mrnService = urls.get(Service.MRN);
+        long systemId = registerFhirSystem(request, Map.of("type", "none"), fhirSystemLimits);
+        return setup(request, systemId, started);
+    }
 
+    /**
+     * Registers the request's FHIR server with config-service ({@code POST /api/fhir-systems}) and answers its id.
+     *
+     * @param auth the {@code auth} object of api.md, such as {@code {"type": "none"}} or {@code {"type":
+     *        "smart-backend", "clientId": …}} (config-service then generates the key pair; its public JWK Set is
+     *        at {@code /api/fhir-systems/{id}/jwks.json})
+     * @param fhirSystemLimits {@code maxConcurrency}, {@code requestsPerSecond}, {@code pageSize}, or null for the
+     *        defaults
+     */
+    public long registerFhirSystem(SnapshotRequest request, Map<String, Object> auth,
+            Map<String, Object> fhirSystemLimits) {
         Map<String, Object> system = new LinkedHashMap<>();
         system.put("name", "snapshot source");
         system.put("baseUrl", request.fhirBaseUrl());
         if (request.identifierSystem() != null) {
             system.put("patientIdentifierSystem", request.identifierSystem());
         }
-        system.put("auth", Map.of("type", "none"));
+        system.put("auth", auth);
         if (fhirSystemLimits != null) {
             system.put("limits", fhirSystemLimits);
         }
-        long systemId = api.post(config + "/api/fhir-systems", system).path("id").asLong();
+        return api.post(urls.get(Service.CONFIG) + "/api/fhir-systems", system).path("id").asLong();
+    }
+
+    /**
+     * Creates the project on a FHIR system already registered ({@link #registerFhirSystem}), with the request's
+     * mappings and MRNs; fetching starts as soon as the MRNs are in.
+     */
+    public Started setup(SnapshotRequest request, long fhirSystemId) {
+        return setup(request, fhirSystemId, Instant.now());
+    }
+
+    private Started setup(SnapshotRequest request, long systemId, Instant started) {
+        String config = urls.get(Service.CONFIG);
+        String mrnService = urls.get(Service.MRN);
 
         String key = "snapshot-" + DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss").withZone(ZoneOffset.UTC)
                 .format(started);

@@ -19,13 +19,28 @@ import org.fhirsnapshot.infra.Service;
  * @param pinBuilds whether each service runs from a copy of its build (hard links under {@code dataDirectory}) taken
  *        at start, so that rebuilding a module while the stack runs changes neither the running process nor the one
  *        the supervisor restarts; false for the launcher, which runs the builds in place
+ * @param sandboxMrns the size of the sandbox's cohort ({@code SandboxCohort.demo(sandboxMrns)}): 60 is the demo
  */
 public record StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integer> servicePorts, int sandboxPort,
         int kafkaPort, int postgresPort, int fetchWorkers, Map<Service, Map<String, String>> extraProperties,
-        boolean pinBuilds) {
+        boolean pinBuilds, int sandboxMrns) {
+
+    /** The demo cohort's size. */
+    public static final int DEMO_MRNS = 60;
 
     public StackOptions {
         extraProperties = Map.copyOf(extraProperties);
+        if (sandboxMrns < 1 || sandboxMrns > 999_999) {
+            throw new IllegalArgumentException("the sandbox's cohort has 1 to 999999 MRNs, not " + sandboxMrns);
+        }
+    }
+
+    /** Options whose sandbox serves the demo cohort. */
+    public StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integer> servicePorts, int sandboxPort,
+            int kafkaPort, int postgresPort, int fetchWorkers, Map<Service, Map<String, String>> extraProperties,
+            boolean pinBuilds) {
+        this(dataDirectory, fresh, servicePorts, sandboxPort, kafkaPort, postgresPort, fetchWorkers, extraProperties,
+                pinBuilds, DEMO_MRNS);
     }
 
     /** Options without extra properties (every service runs with its own defaults), builds run in place. */
