@@ -27,6 +27,7 @@ import org.fhirsnapshot.contracts.internal.FhirSystemSettings.Limits;
 import org.fhirsnapshot.ehrauth.EhrAuthException.Kind;
 import org.fhirsnapshot.sandbox.FhirSandbox;
 import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -51,6 +52,11 @@ class EhrTokenClientTest {
         vertx = Vertx.vertx();
         web = WebClient.create(vertx, new WebClientOptions().setConnectTimeout(5000));
         client = new EhrTokenClient(web, Clock.systemUTC(), Duration.ofSeconds(5));
+    }
+
+    @AfterEach
+    void noAuthorization() {
+        sandbox.disableSmartBackend();
     }
 
     @AfterAll
@@ -200,41 +206,32 @@ class EhrTokenClientTest {
     }
 
     @Test
-    void clientSecretSendsHttpBasicAndReadsTheToken() throws IOException {
-        HttpServer server = tokenEndpoint("client 1", "s3cr:et", 200,
-                "{\"access_token\":\"at-1\",\"token_type\":\"Bearer\",\"scope\":\"system/*.read\"}");
-        try {
-            AuthSettings auth = new AuthSettings("client-secret", null, url(server), "client 1", "s3cr:et",
-                    "system/*.read");
+    void clientSecretSendsHttpBasicAndReadsTheToken() throws Exception {
+        sandbox.requireClientSecret("client 1", "s3cr:et&", LIFETIME_SECONDS);
+        AuthSettings auth = new AuthSettings("client-secret", null, sandbox.tokenEndpoint(), "client 1", "s3cr:et&",
+                "system/*.read");
 
-            AccessToken token = token(system(sandbox.baseUrl(), auth));
+        AccessToken token = token(system(sandbox.baseUrl(), auth));
 
-            assertThat(token.headerValue()).isEqualTo("Bearer at-1");
-            assertThat(token.lifetime()).isEqualTo(AccessToken.DEFAULT_LIFETIME);
-            assertThat(token.lifetimeStated()).isFalse();
-            assertThat(token.scope()).isEqualTo("system/*.read");
-        } finally {
-            server.stop(0);
-        }
+        assertThat(token.headerValue()).startsWith("Bearer ");
+        assertThat(token.lifetime()).isEqualTo(Duration.ofSeconds(LIFETIME_SECONDS));
+        assertThat(token.lifetimeStated()).isTrue();
+        assertThat(token.scope()).isEqualTo("system/*.read");
+        assertThat(fhirStatus(token.headerValue())).as("the sandbox accepts the token").isEqualTo(200);
     }
 
     @Test
-    void aWrongClientSecretIsARefusalThatNamesNoSecret() throws IOException {
-        HttpServer server = tokenEndpoint("client-1", "right-secret", 401,
-                "{\"error\":\"invalid_client\",\"error_description\":\"client authentication failed\"}");
-        try {
-            AuthSettings auth = new AuthSettings("client-secret", null, url(server), "client-1", "wrong-secret",
-                    null);
+    void aWrongClientSecretIsARefusalThatNamesNoSecret() throws Exception {
+        sandbox.requireClientSecret("client-1", "right-secret", LIFETIME_SECONDS);
+        AuthSettings auth = new AuthSettings("client-secret", null, sandbox.tokenEndpoint(), "client-1",
+                "wrong-secret", null);
 
-            EhrAuthException e = failure(client.requestToken(system(sandbox.baseUrl(), auth)));
+        EhrAuthException e = failure(client.requestToken(system(sandbox.baseUrl(), auth)));
 
-            assertThat(e.kind()).isEqualTo(Kind.REFUSED);
-            assertThat(e.status()).isEqualTo(401);
-            assertThat(e.getMessage()).contains("HTTP 401 (invalid_client: client authentication failed)")
-                    .doesNotContain("wrong-secret").doesNotContain("right-secret");
-        } finally {
-            server.stop(0);
-        }
+        assertThat(e.kind()).isEqualTo(Kind.REFUSED);
+        assertThat(e.status()).isEqualTo(401);
+        assertThat(e.getMessage()).contains("HTTP 401 (invalid_client")
+                .doesNotContain("wrong-secret").doesNotContain("right-secret");
     }
 
     @Test

@@ -141,6 +141,15 @@ public final class FhirSandbox implements AutoCloseable {
         smart.require(clientId, publicJwk, tokenLifetimeSeconds);
     }
 
+    /**
+     * Requires a token on {@code /fhir} from {@code {root}/sandbox/oauth/token} for {@code clientId}, which
+     * authenticates with HTTP Basic and {@code secret} (the {@code client-secret} auth type), valid
+     * {@code tokenLifetimeSeconds}.
+     */
+    public void requireClientSecret(String clientId, String secret, int tokenLifetimeSeconds) {
+        smart.requireClientSecret(clientId, secret, tokenLifetimeSeconds);
+    }
+
     /** No authorization on {@code /fhir} any more (the default). */
     public void disableSmartBackend() {
         smart.disable();

@@ -68,7 +68,7 @@ final class SandboxEndpointServlet extends HttpServlet {
             Map<String, String> form = new HashMap<>();
             request.getParameterMap().forEach((name, values) -> form.put(name, values[0]));
             SmartBackendServer.TokenResponse answer = smart.token(SmartAuthorizationFilter.rootOf(request)
-                    + SmartAuthorizationFilter.TOKEN_PATH, form);
+                    + SmartAuthorizationFilter.TOKEN_PATH, form, request.getHeader("Authorization"));
             response.setStatus(answer.status());
             response.setHeader("Cache-Control", "no-store");
             writeJson(response, answer.body());

@@ -1,5 +1,8 @@
 package org.fhirsnapshot.sandbox;
 
+import java.net.URLDecoder;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
 import java.security.PublicKey;
 import java.security.SecureRandom;
 import java.time.Clock;
@@ -17,9 +20,10 @@ import org.jose4j.jwt.consumer.JwtConsumerBuilder;
 import org.jose4j.lang.JoseException;
 
 /**
- * The SMART Backend Services side of the sandbox: one registered client (id, public key, token lifetime) whose
- * {@code private_key_jwt} assertions are checked with jose4j, and the opaque bearer tokens issued to it. Disabled
- * (every {@code /fhir} request passes) until {@link #require} is called. Thread-safe.
+ * The OAuth 2.0 side of the sandbox: one registered client and the opaque bearer tokens issued to it. The client
+ * authenticates either as SMART Backend Services ({@link #require}: id, public key; {@code private_key_jwt}
+ * assertions checked with jose4j) or with a client secret ({@link #requireClientSecret}: HTTP Basic, RFC 6749
+ * §2.3.1). Disabled (every {@code /fhir} request passes) until one of them is called. Thread-safe.
  */
 public final class SmartBackendServer {
 
@@ -37,7 +41,8 @@ public final class SmartBackendServer {
     private final Map<String, Instant> usedJwtIds = new ConcurrentHashMap<>();
     private volatile Registration registration;
 
-    private record Registration(String clientId, PublicKey key, int tokenLifetimeSeconds) {
+    /** A registered client: a public key (SMART Backend Services) or a secret (client-secret), never both. */
+    private record Registration(String clientId, PublicKey key, String secret, int tokenLifetimeSeconds) {
     }
 
     /** An answer of the token endpoint: HTTP status and JSON body. */
@@ -55,7 +60,20 @@ public final class SmartBackendServer {
             throw new IllegalArgumentException("SMART Backend Services needs a client id, a public key and a token "
                     + "lifetime of at least 1 s");
         }
-        registration = new Registration(clientId, key, tokenLifetimeSeconds);
+        register(new Registration(clientId, key, null, tokenLifetimeSeconds));
+    }
+
+    /** Requires a token on {@code /fhir} from {@code clientId}, which authenticates with HTTP Basic and {@code secret}. */
+    public void requireClientSecret(String clientId, String secret, int tokenLifetimeSeconds) {
+        if (clientId == null || clientId.isBlank() || secret == null || secret.isEmpty() || tokenLifetimeSeconds < 1) {
+            throw new IllegalArgumentException("client-secret authentication needs a client id, a secret and a token "
+                    + "lifetime of at least 1 s");
+        }
+        register(new Registration(clientId, null, secret, tokenLifetimeSeconds));
+    }
+
+    private void register(Registration client) {
+        registration = client;
         tokens.clear();
         usedJwtIds.clear();
     }
@@ -98,17 +116,26 @@ public final class SmartBackendServer {
     }
 
     /**
-     * The token endpoint: {@code grant_type=client_credentials}, {@code client_assertion_type} = jwt-bearer and a
-     * {@code client_assertion} signed by the registered key, with {@code iss = sub} = the client id, {@code aud} =
-     * {@code tokenEndpointUrl}, an {@code exp} at most 5 minutes ahead and a {@code jti} not seen before.
+     * The token endpoint, {@code grant_type=client_credentials}. A SMART Backend Services client sends
+     * {@code client_assertion_type} = jwt-bearer and a {@code client_assertion} signed by the registered key, with
+     * {@code iss = sub} = the client id, {@code aud} = {@code tokenEndpointUrl}, an {@code exp} at most 5 minutes
+     * ahead and a {@code jti} not seen before; a client-secret client sends {@code Authorization: Basic} with its id
+     * and secret, each form-urlencoded (RFC 6749 §2.3.1), and gets 401 {@code invalid_client} for a wrong one.
+     *
+     * @param authorization the request's Authorization header, or null
      */
-    public TokenResponse token(String tokenEndpointUrl, Map<String, String> form) {
+    public TokenResponse token(String tokenEndpointUrl, Map<String, String> form, String authorization) {
         Registration client = registration;
         if (client == null) {
-            return error(400, "invalid_client", "SMART Backend Services is not enabled on this sandbox");
+            return error(400, "invalid_client", "no OAuth client is registered on this sandbox");
         }
         if (!"client_credentials".equals(form.get("grant_type"))) {
             return error(400, "unsupported_grant_type", "grant_type must be client_credentials");
+        }
+        if (client.secret() != null) {
+            return basicAuthenticated(client, authorization)
+                    ? issue(client, form)
+                    : error(401, "invalid_client", "unknown client or wrong client secret");
         }
         if (!JWT_BEARER.equals(form.get("client_assertion_type")) || form.get("client_assertion") == null) {
             return error(400, "invalid_request", "client_assertion_type must be " + JWT_BEARER
@@ -130,7 +157,10 @@ public final class SmartBackendServer {
                     .build()
                     .processToClaims(form.get("client_assertion"));
         } catch (InvalidJwtException e) {
-            return error(400, "invalid_client", "the client assertion was refused: " + e.getMessage());
+            // jose4j's message quotes the assertion: only its error codes are given back.
+            return error(400, "invalid_client", "the client assertion was refused (jose4j error codes "
+                    + e.getErrorDetails().stream().map(detail -> String.valueOf(detail.getErrorCode())).toList()
+                    + "): check its signing key, issuer, subject, audience, expiry and jti");
         }
         try {
             Instant now = clock.instant();
@@ -139,17 +169,44 @@ public final class SmartBackendServer {
             if (usedJwtIds.putIfAbsent(claims.getJwtId(), assertionExpiry) != null) {
                 return error(400, "invalid_client", "the client assertion's jti was used before");
             }
-            byte[] bytes = new byte[32];
-            random.nextBytes(bytes);
-            String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
-            tokens.values().removeIf(expiry -> !now.isBefore(expiry));
-            tokens.put(token, now.plusSeconds(client.tokenLifetimeSeconds()));
-            counters.countTokenIssued();
-            return new TokenResponse(200, Map.of("access_token", token, "token_type", "bearer", "expires_in",
-                    client.tokenLifetimeSeconds(), "scope", form.getOrDefault("scope", "system/*.read")));
+            return issue(client, form);
         } catch (MalformedClaimException e) {
             return error(400, "invalid_client", "the client assertion has a malformed claim");
         }
+    }
+
+    private TokenResponse issue(Registration client, Map<String, String> form) {
+        Instant now = clock.instant();
+        byte[] bytes = new byte[32];
+        random.nextBytes(bytes);
+        String token = Base64.getUrlEncoder().withoutPadding().encodeToString(bytes);
+        tokens.values().removeIf(expiry -> !now.isBefore(expiry));
+        tokens.put(token, now.plusSeconds(client.tokenLifetimeSeconds()));
+        counters.countTokenIssued();
+        return new TokenResponse(200, Map.of("access_token", token, "token_type", "bearer", "expires_in",
+                client.tokenLifetimeSeconds(), "scope", form.getOrDefault("scope", "system/*.read")));
+    }
+
+    /** HTTP Basic with the registered id and secret, each form-urlencoded before they were joined. */
+    private static boolean basicAuthenticated(Registration client, String authorization) {
+        if (authorization == null || !authorization.regionMatches(true, 0, "Basic ", 0, 6)) {
+            return false;
+        }
+        String decoded;
+        try {
+            decoded = new String(Base64.getDecoder().decode(authorization.substring(6).strip()),
+                    StandardCharsets.UTF_8);
+        } catch (IllegalArgumentException e) {
+            return false;
+        }
+        int colon = decoded.indexOf(':');
+        if (colon < 0) {
+            return false;
+        }
+        String id = URLDecoder.decode(decoded.substring(0, colon), StandardCharsets.UTF_8);
+        String secret = URLDecoder.decode(decoded.substring(colon + 1), StandardCharsets.UTF_8);
+        return client.clientId().equals(id) && MessageDigest.isEqual(client.secret().getBytes(StandardCharsets.UTF_8),
+                secret.getBytes(StandardCharsets.UTF_8));
     }
 
     private static TokenResponse error(int status, String error, String description) {

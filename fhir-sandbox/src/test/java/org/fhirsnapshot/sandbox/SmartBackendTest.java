@@ -125,8 +125,41 @@ class SmartBackendTest {
 
         refused.forEach((reason, answer) -> {
             assertThat(answer.statusCode()).as(reason).isEqualTo(400);
-            assertThat(answer.body()).as(reason).contains("invalid_client");
+            assertThat(answer.body()).as(reason).contains("invalid_client").as("the assertion is not echoed")
+                    .doesNotContain("eyJ");
         });
+    }
+
+    @Test
+    void aClientSecretClientGetsATokenWithHttpBasicAndAWrongSecretIsRefused() throws Exception {
+        sandbox.requireClientSecret("secret-client", "s3cr&t:pass", 60);
+        long issuedBefore = sandbox.stats().tokensIssued();
+
+        HttpResponse<String> right = basicToken("secret-client", "s3cr&t:pass");
+        HttpResponse<String> wrong = basicToken("secret-client", "guess");
+        HttpResponse<String> none = send(HttpRequest.newBuilder(URI.create(sandbox.tokenEndpoint()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build());
+
+        assertThat(right.statusCode()).as(right.body()).isEqualTo(200);
+        String token = JSON.readTree(right.body()).path("access_token").asText();
+        assertThat(get("/fhir/Patient?_id=p001", "Bearer " + token).statusCode()).isEqualTo(200);
+        assertThat(get("/fhir/Patient?_id=p001", null).statusCode()).isEqualTo(401);
+        assertThat(wrong.statusCode()).isEqualTo(401);
+        assertThat(wrong.body()).contains("invalid_client").doesNotContain("guess");
+        assertThat(none.statusCode()).isEqualTo(401);
+        assertThat(sandbox.stats().tokensIssued() - issuedBefore).isEqualTo(1);
+    }
+
+    /** RFC 6749 §2.3.1: id and secret form-urlencoded, then joined for HTTP Basic. */
+    private static HttpResponse<String> basicToken(String clientId, String secret) throws Exception {
+        String credentials = URLEncoder.encode(clientId, StandardCharsets.UTF_8) + ":"
+                + URLEncoder.encode(secret, StandardCharsets.UTF_8);
+        return send(HttpRequest.newBuilder(URI.create(sandbox.tokenEndpoint()))
+                .header("Content-Type", "application/x-www-form-urlencoded")
+                .header("Authorization", "Basic " + java.util.Base64.getEncoder()
+                        .encodeToString(credentials.getBytes(StandardCharsets.UTF_8)))
+                .POST(HttpRequest.BodyPublishers.ofString("grant_type=client_credentials")).build());
     }
 
     @Test
@@ -160,7 +193,7 @@ class SmartBackendTest {
 
         SmartBackendServer.TokenResponse answer = server.token(endpoint, Map.of("grant_type", "client_credentials",
                 "client_assertion_type", SmartBackendServer.JWT_BEARER, "client_assertion",
-                assertion(rsa.getPrivate(), "RS384", CLIENT, endpoint, uuid(), 60)));
+                assertion(rsa.getPrivate(), "RS384", CLIENT, endpoint, uuid(), 60)), null);
         String header = "Bearer " + answer.body().get("access_token");
         boolean fresh = server.authorized(header);
         clock.now = clock.now.plusSeconds(2);
