@@ -87,6 +87,23 @@ public record FhirSystemAuth(String type, String token, String tokenUrl, String 
         };
     }
 
+    /**
+     * Whether validating this auth against a stored one of type {@code storedType} would keep a stored secret: same
+     * type, and the secret that type needs left out.
+     */
+    public boolean keepsStoredSecret(String storedType) {
+        String kind = type == null ? NONE : type.strip();
+        if (!kind.equals(storedType)) {
+            return false;
+        }
+        return switch (kind) {
+            case BEARER -> token == null || token.isBlank();
+            case CLIENT_SECRET -> clientSecret == null || clientSecret.isBlank();
+            case SMART_BACKEND -> privateKey == null || privateKey.isBlank();
+            default -> false;
+        };
+    }
+
     /** Whether validating this auth may generate a key pair ({@code smart-backend} without a private key). */
     public boolean mayGenerateKey() {
         return type != null && SMART_BACKEND.equals(type.strip()) && (privateKey == null || privateKey.isBlank());

@@ -25,11 +25,14 @@ public class FhirSystemService {
     private final FhirSystemRepository systems;
     private final ProjectRepository projects;
     private final Vertx vertx;
+    private final FhirSystemSecrets secrets;
 
-    public FhirSystemService(FhirSystemRepository systems, ProjectRepository projects, Vertx vertx) {
+    public FhirSystemService(FhirSystemRepository systems, ProjectRepository projects, Vertx vertx,
+            FhirSystemSecrets secrets) {
         this.systems = systems;
         this.projects = projects;
         this.vertx = vertx;
+        this.secrets = secrets;
     }
 
     /**
@@ -38,12 +41,18 @@ public class FhirSystemService {
      */
     @WithTransaction
     public Uni<FhirSystemEntity> create(FhirSystemDefinition definition, String spareKey) {
+        FhirSystemEntity entity = new FhirSystemEntity();
         return Uni.createFrom().item(() -> {
-            FhirSystemEntity entity = new FhirSystemEntity();
-            apply(entity, definition, null, spareKey);
+            FhirSystemAuth auth = apply(entity, definition, null, spareKey);
+            entity.setAuthWithoutSecrets(auth);
             entity.createdAt = entity.updatedAt;
-            return entity;
-        }).flatMap(systems::persistAndFlush);
+            return auth;
+        }).flatMap(auth -> systems.persistAndFlush(entity).flatMap(inserted -> {
+            // The secrets are bound to the row id, known only after the insert: the row is inserted without them
+            // and updated in the same transaction, so no other transaction ever sees it half written.
+            secrets.store(inserted, auth);
+            return systems.flush().replaceWith(inserted);
+        }));
     }
 
     @WithSession
@@ -61,7 +70,7 @@ public class FhirSystemService {
     @WithTransaction
     public Uni<FhirSystemEntity> update(long id, FhirSystemDefinition definition, String spareKey) {
         return systems.findById(id).onItem().ifNull().failWith(() -> notFound(id)).map(entity -> {
-            apply(entity, definition, entity.auth(), spareKey);
+            secrets.store(entity, apply(entity, definition, storedAuth(entity, definition), spareKey));
             return entity;
         });
     }
@@ -104,8 +113,31 @@ public class FhirSystemService {
         return vertx.executeBlocking(Uni.createFrom().item(() -> SmartBackendKeys.generate(auth.algorithmOrDefault())));
     }
 
-    private static void apply(FhirSystemEntity entity, FhirSystemDefinition definition, FhirSystemAuth stored,
-            String spareKey) {
+    /** The system's auth decrypted; see {@link FhirSystemSecrets#auth}. */
+    public FhirSystemAuth auth(FhirSystemEntity entity) {
+        return secrets.auth(entity);
+    }
+
+    /**
+     * The stored auth an update builds on. When its secrets cannot be decrypted, an update that replaces them (or
+     * changes the auth type) still goes through, so that setting the secret again repairs the system; one that
+     * would keep them fails with the {@link SecretsUnreadableException}.
+     */
+    private FhirSystemAuth storedAuth(FhirSystemEntity entity, FhirSystemDefinition definition) {
+        try {
+            return secrets.auth(entity);
+        } catch (SecretsUnreadableException e) {
+            FhirSystemAuth given = definition.auth() == null ? FhirSystemAuth.none() : definition.auth();
+            if (given.keepsStoredSecret(entity.authType)) {
+                throw e;
+            }
+            return entity.authWithoutSecrets();
+        }
+    }
+
+    /** Applies the definition's non-secret fields to the entity and returns its validated auth, to be stored. */
+    private static FhirSystemAuth apply(FhirSystemEntity entity, FhirSystemDefinition definition,
+            FhirSystemAuth stored, String spareKey) {
         String name = definition.name() == null ? "" : definition.name().strip();
         if (name.isEmpty()) {
             throw ProblemException.invalid("name", "name is required: a display name such as 'Epic production'.");
@@ -117,12 +149,13 @@ public class FhirSystemService {
                 ? null
                 : identifierSystem.strip();
         FhirSystemAuth auth = definition.auth() == null ? FhirSystemAuth.none() : definition.auth();
-        entity.setAuth(auth.validated(stored, spareKey));
+        FhirSystemAuth validated = auth.validated(stored, spareKey);
         entity.setLimits(definition.limits() == null
                 ? FhirSystemLimits.withDefaults(null, null, null)
                 : definition.limits());
         entity.setTimeouts(definition.timeouts() == null ? FhirSystemTimeouts.defaults() : definition.timeouts());
         entity.updatedAt = Instant.now().truncatedTo(ChronoUnit.MICROS);
+        return validated;
     }
 
     static ProblemException notFound(long id) {

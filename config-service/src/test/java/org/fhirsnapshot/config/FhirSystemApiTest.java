@@ -62,8 +62,9 @@ class FhirSystemApiTest {
                     .when().put("/api/fhir-systems/{id}", id).then().statusCode(200).extract().asString();
 
             for (String json : List.of(created, fetched, listed, updated)) {
+                // Neither the secrets nor their ciphertexts (enc:v1:…) are ever shown.
                 assertThat(json).doesNotContain(token, clientSecret, keyBody, "\"token\"", "\"clientSecret\"",
-                        "\"privateKey\"");
+                        "\"privateKey\"", SecretCipher.PREFIX);
             }
         }
     }

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -33,10 +34,18 @@ public final class ChildProcess implements AutoCloseable {
      * file.
      */
     public static ChildProcess start(String name, List<String> command, Path pidFile, Path logFile) {
+        return start(name, command, Map.of(), pidFile, logFile);
+    }
+
+    /** As {@link #start(String, List, Path, Path)}, with {@code environment} added to this process's own. */
+    public static ChildProcess start(String name, List<String> command, Map<String, String> environment,
+            Path pidFile, Path logFile) {
         endLeftover(pidFile);
         try {
             Files.createDirectories(logFile.toAbsolutePath().getParent());
-            Process process = new ProcessBuilder(command).redirectErrorStream(true)
+            ProcessBuilder builder = new ProcessBuilder(command);
+            builder.environment().putAll(environment);
+            Process process = builder.redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(logFile.toFile())).start();
             Files.writeString(pidFile, Long.toString(process.pid()));
             ChildProcess child = new ChildProcess(name, process, pidFile, logFile);

@@ -3,7 +3,15 @@ package org.fhirsnapshot.infra;
 import io.zonky.test.db.postgres.embedded.EmbeddedPostgres;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.file.FileSystems;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermission;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.SecureRandom;
+import java.util.Base64;
+import java.util.Set;
 import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
@@ -19,10 +27,17 @@ public final class PostgresServer implements AutoCloseable {
     public static final String USER = "postgres";
     public static final String PASSWORD = "postgres";
 
-    private final EmbeddedPostgres postgres;
+    /** Bytes of the secrets key (AES-256). */
+    static final int SECRETS_KEY_BYTES = 32;
+    private static final Set<PosixFilePermission> OWNER_ONLY = PosixFilePermissions.fromString("rw-------");
 
-    private PostgresServer(EmbeddedPostgres postgres) {
+    private final EmbeddedPostgres postgres;
+    private final Path dataDir;
+    private String secretsKey;
+
+    private PostgresServer(EmbeddedPostgres postgres, Path dataDir) {
         this.postgres = postgres;
+        this.dataDir = dataDir;
     }
 
     /**
@@ -36,10 +51,73 @@ public final class PostgresServer implements AutoCloseable {
             if (dataDir != null) {
                 builder.setDataDirectory(dataDir).setCleanDataDirectory(false);
             }
-            return new PostgresServer(builder.start());
+            return new PostgresServer(builder.start(), dataDir);
         } catch (IOException e) {
             throw new UncheckedIOException("could not start PostgreSQL", e);
         }
+    }
+
+    /**
+     * The key (base64 of 32 random bytes) that encrypts the secrets services store in this server's databases
+     * ({@code fhir-snapshot.secrets.key} of config-service). It lives as long as the data it protects: with a data
+     * directory, it is generated once and kept beside it in {@link #secretsKeyFile(Path)} (owner-only permissions),
+     * so that every later run on the same data reads its secrets again; for a temporary server it is generated once
+     * per server and kept in memory only.
+     */
+    public synchronized String secretsKey() {
+        if (secretsKey == null) {
+            secretsKey = dataDir == null ? newSecretsKey() : secretsKeyOf(secretsKeyFile(dataDir));
+        }
+        return secretsKey;
+    }
+
+    /** The file that keeps the secrets key of the data in {@code dataDir}: {@code <dataDir>-secrets.key} beside it. */
+    public static Path secretsKeyFile(Path dataDir) {
+        Path absolute = dataDir.toAbsolutePath();
+        return absolute.resolveSibling(absolute.getFileName() + "-secrets.key");
+    }
+
+    /** The key kept in {@code file}, generated there (owner-only, written atomically) when the file is missing. */
+    static String secretsKeyOf(Path file) {
+        try {
+            if (!Files.exists(file)) {
+                Files.createDirectories(file.getParent());
+                boolean posix = FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
+                Path temporary = posix
+                        ? Files.createTempFile(file.getParent(), ".secrets", ".tmp",
+                                PosixFilePermissions.asFileAttribute(OWNER_ONLY))
+                        : Files.createTempFile(file.getParent(), ".secrets", ".tmp");
+                try {
+                    Files.writeString(temporary, newSecretsKey() + "\n");
+                    Files.move(temporary, file, StandardCopyOption.ATOMIC_MOVE);
+                } finally {
+                    Files.deleteIfExists(temporary);
+                }
+            } else if (FileSystems.getDefault().supportedFileAttributeViews().contains("posix")
+                    && !Files.getPosixFilePermissions(file).equals(OWNER_ONLY)) {
+                Files.setPosixFilePermissions(file, OWNER_ONLY);
+            }
+            String key = Files.readString(file).strip();
+            byte[] bytes;
+            try {
+                bytes = Base64.getDecoder().decode(key);
+            } catch (IllegalArgumentException e) {
+                bytes = new byte[0];
+            }
+            if (bytes.length != SECRETS_KEY_BYTES) {
+                throw new IllegalStateException(file + " does not hold a secrets key (base64 of 32 bytes). Restore "
+                        + "it from a backup; only if the stored secrets are to be given again, delete it.");
+            }
+            return key;
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read or create the secrets key " + file, e);
+        }
+    }
+
+    private static String newSecretsKey() {
+        byte[] key = new byte[SECRETS_KEY_BYTES];
+        new SecureRandom().nextBytes(key);
+        return Base64.getEncoder().encodeToString(key);
     }
 
     public int port() {

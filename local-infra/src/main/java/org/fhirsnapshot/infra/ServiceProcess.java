@@ -41,7 +41,8 @@ public final class ServiceProcess implements AutoCloseable {
 
     /**
      * Starts {@code service} from its jar under {@code repositoryRoot} with {@code properties} as system
-     * properties, its pid and log in {@code runDir}, and waits until it is ready.
+     * properties (secret ones, {@link ServiceProperties#isSecret}, as environment variables instead), its pid and
+     * log in {@code runDir}, and waits until it is ready.
      */
     public static ServiceProcess start(Service service, Path repositoryRoot, int port, Map<String, String> properties,
             Path runDir, List<String> jvmOptions) {
@@ -57,12 +58,20 @@ public final class ServiceProcess implements AutoCloseable {
 
     public synchronized void start() {
         List<String> options = new ArrayList<>(jvmOptions);
+        Map<String, String> environment = new TreeMap<>();
         options.add("-Dquarkus.http.port=" + port);
-        properties.forEach((key, value) -> options.add("-D" + key + "=" + value));
+        properties.forEach((key, value) -> {
+            if (ServiceProperties.isSecret(key)) {
+                // Secrets go through the environment (readable only by this user), not the command line.
+                environment.put(ServiceProperties.environmentVariable(key), value);
+            } else {
+                options.add("-D" + key + "=" + value);
+            }
+        });
         options.add("-jar");
         options.add(jar.toString());
-        process = ChildProcess.start(service.module(), JavaCommand.of(options), runDir.resolve(service.module()
-                + ".pid"), runDir.resolve(service.module() + ".log"));
+        process = ChildProcess.start(service.module(), JavaCommand.of(options), environment,
+                runDir.resolve(service.module() + ".pid"), runDir.resolve(service.module() + ".log"));
         process.awaitReady(this::ready, Duration.ofSeconds(120));
     }
 

@@ -13,7 +13,25 @@ import java.util.Map;
  */
 public final class ServiceProperties {
 
+    /**
+     * The key that encrypts config-service's stored secrets (the FHIR systems' credentials). {@link ServiceProcess}
+     * passes it as the environment variable {@link #SECRETS_KEY_VARIABLE}, never on the command line.
+     */
+    public static final String SECRETS_KEY = "fhir-snapshot.secrets.key";
+    /** {@link #SECRETS_KEY} as MicroProfile Config reads it from the environment. */
+    public static final String SECRETS_KEY_VARIABLE = "FHIR_SNAPSHOT_SECRETS_KEY";
+
     private ServiceProperties() {
+    }
+
+    /** Whether a property holds a secret that must not appear on a command line (visible to every local user). */
+    public static boolean isSecret(String key) {
+        return SECRETS_KEY.equals(key);
+    }
+
+    /** The environment variable MicroProfile Config maps to {@code key}: non-alphanumerics to _, upper case. */
+    public static String environmentVariable(String key) {
+        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
     }
 
     /**
@@ -22,6 +40,7 @@ public final class ServiceProperties {
      * @param kafkaBootstrap Kafka's bootstrap servers
      * @param serviceUrls the base URL of each other service it may call
      * @param payloadDirectory the payload store's directory (created here)
+     * @return the properties, for config-service with {@link #SECRETS_KEY} from {@link PostgresServer#secretsKey()}
      */
     public static Map<String, String> of(Service service, PostgresServer postgres, String kafkaBootstrap,
             Map<Service, String> serviceUrls, Path payloadDirectory) {
@@ -32,6 +51,10 @@ public final class ServiceProperties {
             properties.put("quarkus.datasource.jdbc.url", postgres.jdbcUrl(service.database()));
             properties.put("quarkus.datasource.username", PostgresServer.USER);
             properties.put("quarkus.datasource.password", PostgresServer.PASSWORD);
+        }
+        if (service == Service.CONFIG) {
+            // One key per PostgreSQL data: restarts on the same data directory decrypt what earlier runs stored.
+            properties.put(SECRETS_KEY, postgres.secretsKey());
         }
         properties.put("kafka.bootstrap.servers", kafkaBootstrap);
         serviceUrls.forEach((other, url) -> {

@@ -11,7 +11,11 @@ import org.fhirsnapshot.config.FhirSystemAuth;
 import org.fhirsnapshot.config.FhirSystemLimits;
 import org.fhirsnapshot.config.FhirSystemTimeouts;
 
-/** A FHIR system row. Its secret columns never leave the service except through the internal settings call. */
+/**
+ * A FHIR system row. Its secret columns ({@code authToken}, {@code authClientSecret}, {@code authPrivateKey}) hold
+ * the values encrypted ({@code enc:v1:…}, see {@code FhirSystemSecrets}); they never leave the service except,
+ * decrypted, through the internal settings call.
+ */
 @Entity
 @Table(name = "fhir_system")
 public class FhirSystemEntity {
@@ -59,19 +63,23 @@ public class FhirSystemEntity {
     @Column(name = "updated_at")
     public Instant updatedAt;
 
-    public FhirSystemAuth auth() {
-        return new FhirSystemAuth(authType, authToken, authTokenUrl, authClientId, authClientSecret, authScope,
-                authPrivateKey, authKeyId, authAlgorithm);
+    /** Whether a secret (token, client secret or private key) is stored, without decrypting it. */
+    public boolean hasSecret() {
+        return authToken != null || authClientSecret != null || authPrivateKey != null;
     }
 
-    public void setAuth(FhirSystemAuth auth) {
+    /** The auth settings without their secrets (for views; {@code FhirSystemSecrets.auth} decrypts them). */
+    public FhirSystemAuth authWithoutSecrets() {
+        return new FhirSystemAuth(authType, null, authTokenUrl, authClientId, null, authScope, null, authKeyId,
+                authAlgorithm);
+    }
+
+    /** Sets the auth settings that are not secret; {@code FhirSystemSecrets.store} sets the secret columns. */
+    public void setAuthWithoutSecrets(FhirSystemAuth auth) {
         authType = auth.type();
-        authToken = auth.token();
         authTokenUrl = auth.tokenUrl();
         authClientId = auth.clientId();
-        authClientSecret = auth.clientSecret();
         authScope = auth.scope();
-        authPrivateKey = auth.privateKey();
         authKeyId = auth.keyId();
         authAlgorithm = auth.algorithm();
     }

@@ -83,7 +83,7 @@ public class FhirSystemResource {
             + "key the EHR verifies client assertions with (register this URL with the EHR). Public, no secrets; "
             + "{\"keys\":[]} for other auth types.")
     public Uni<Map<String, Object>> jwks(@PathParam("id") long id) {
-        return systems.get(id).map(entity -> SmartBackendKeys.jwks(entity.auth()));
+        return systems.get(id).map(entity -> SmartBackendKeys.jwks(systems.auth(entity)));
     }
 
     @PUT
@@ -112,7 +112,8 @@ public class FhirSystemResource {
             + "token as the workers do (discovery included); says what happened. The token is never returned.")
     public Uni<FhirSystemCheck> check(@PathParam("id") long id) {
         return systems.get(id).flatMap(system -> Uni.combine().all()
-                .unis(probe.check(system.baseUrl), tokenProbe.check(InternalResource.settings(system)))
+                .unis(probe.check(system.baseUrl),
+                        tokenProbe.check(InternalResource.settings(system, systems.auth(system))))
                 .with((reachability, token) -> reachability.withToken(token)));
     }
 }

@@ -31,13 +31,13 @@ public record FhirSystemView(long id, String name, String baseUrl, String patien
      *        {@code quarkus.http.proxy.proxy-address-forwarding} is on), for the absolute {@code jwksUrl}
      */
     public static FhirSystemView of(FhirSystemEntity entity, URI baseUri) {
-        FhirSystemAuth auth = entity.auth();
+        FhirSystemAuth auth = entity.authWithoutSecrets();
         String jwksUrl = FhirSystemAuth.SMART_BACKEND.equals(auth.type())
                 ? baseUri.resolve("api/fhir-systems/" + entity.id + "/jwks.json").toString()
                 : null;
         return new FhirSystemView(entity.id, entity.name, entity.baseUrl, entity.patientIdentifierSystem,
                 new AuthView(auth.type(), auth.clientId(), auth.tokenUrl(), auth.scope(), auth.keyId(),
-                        auth.algorithm(), jwksUrl, auth.hasSecret()),
+                        auth.algorithm(), jwksUrl, entity.hasSecret()),
                 new LimitsView(entity.maxConcurrency, entity.requestsPerSecond, entity.pageSize),
                 new TimeoutsView(entity.connectTimeoutSeconds, entity.readTimeoutSeconds, entity.totalTimeoutSeconds),
                 entity.createdAt,

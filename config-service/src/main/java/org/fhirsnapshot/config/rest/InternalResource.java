@@ -66,7 +66,7 @@ public class InternalResource {
     @Path("fhir-systems/{id}")
     @Operation(summary = "A FHIR system's settings, secrets included")
     public Uni<FhirSystemSettings> fhirSystemSettings(@PathParam("id") long id) {
-        return systems.get(id).map(InternalResource::settings);
+        return systems.get(id).map(system -> settings(system, systems.auth(system)));
     }
 
     /**
@@ -150,8 +150,8 @@ public class InternalResource {
                 mapping.spec, mapping.params, mapping.resourceType, mapping.query);
     }
 
-    static FhirSystemSettings settings(FhirSystemEntity system) {
-        FhirSystemAuth auth = system.auth();
+    /** The settings of a system with its auth decrypted ({@code FhirSystemService.auth}). */
+    static FhirSystemSettings settings(FhirSystemEntity system, FhirSystemAuth auth) {
         return new FhirSystemSettings(system.id, system.name, system.baseUrl, system.patientIdentifierSystem,
                 new FhirSystemSettings.AuthSettings(auth.type(), auth.token(), auth.tokenUrl(), auth.clientId(),
                         auth.clientSecret(), auth.scope(), auth.privateKey(), auth.keyId(),
