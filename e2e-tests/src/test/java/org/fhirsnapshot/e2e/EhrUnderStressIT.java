@@ -129,13 +129,11 @@ class EhrUnderStressIT {
         assertThat(after.throttled() - before.throttled())
                 .as("requests the sandbox's rate limit of %d/s refused (of %d)", REQUESTS_PER_SECOND, requests)
                 .isZero();
-        // The sandbox's limit is a token bucket holding one second of requests, the shape of config-service's
-        // Bucket4j limit of N per second: a full bucket at once, then N a second. So the most it admits within one
-        // (sliding) second is 2N, not N, though N per second is its rate over any longer span (the figure "measured
-        // requests/s"). With throttled = 0 this follows from the sandbox's bucket; asserted so that the peak figure
-        // and the counter are known to agree.
-        assertThat(after.peakRequestsPerSecond()).as("most /fhir requests within one second")
-                .isLessThanOrEqualTo(2L * REQUESTS_PER_SECOND);
+        // config-service's shared bucket refills N a second and holds N/5, so over any one-second window it grants at
+        // most N + N/5 permits; a request reaches the sandbox a little after its permit, so a window of arrivals can
+        // also hold the permits of up to 100 ms before it (another N/10), at most 1.3 N in all.
+        assertThat(after.peakRequestsPerSecond()).as("most /fhir requests within one sliding second")
+                .isLessThanOrEqualTo(REQUESTS_PER_SECOND * 13L / 10);
     }
 
     /**
@@ -184,7 +182,7 @@ class EhrUnderStressIT {
                         | fetch duration | %.1f s |
                         | /fhir requests | %d |
                         | measured requests/s (requests / fetch duration) | %.1f (N = %d) |
-                        | peak requests within one sliding second | %d (a full bucket plus one second's refill admits up to 2N = %d) |
+                        | peak requests within one sliding second | %d (the shared bucket grants at most N + N/5 = %d a second) |
                         | answered 429 by the rate limit (throttled) | %d (%.2f %% of requests) |
                         | first of them seen (polled every 250 ms) | %s |
                         | transient errors injected (503/500/429; about a third of them 429) | %d (%.1f %% of requests) |
@@ -196,7 +194,7 @@ class EhrUnderStressIT {
                 TRANSIENT_ERROR_RATE * 100, FAULT_SEED, TOKEN_LIFETIME_SECONDS,
                 result.instancesByStatus().get("completed"), result.instancesByStatus().get("failed"),
                 result.protectedRecords(), seconds, requests, requests / seconds, REQUESTS_PER_SECOND,
-                after.peakRequestsPerSecond(), 2 * REQUESTS_PER_SECOND, throttled, percent(throttled, requests),
+                after.peakRequestsPerSecond(), REQUESTS_PER_SECOND * 6 / 5, throttled, percent(throttled, requests),
                 watch.firstThrottled == null
                         ? "none"
                         : String.format("%.1f s into the fetch",
