@@ -12,12 +12,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
-import java.util.HexFormat;
-import java.util.regex.Pattern;
 import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
 
 /**
  * Payloads as gzip files under one directory ({@code ab/cd/<sha256>.json.gz}), a shared volume in a cluster. A
@@ -26,8 +21,6 @@ import java.util.zip.GZIPOutputStream;
  * deletes its temporary file, and a crash leaves at most a temporary file behind.
  */
 public final class FileSystemPayloadStore implements PayloadStore {
-
-    private static final Pattern REF = Pattern.compile("sha256:[0-9a-f]{64}");
 
     private final Path root;
     private final Path temporary;
@@ -42,95 +35,19 @@ public final class FileSystemPayloadStore implements PayloadStore {
         }
     }
 
-    @Override
-    public PayloadWriter openWriter() throws IOException {
-        return new TemporaryFileWriter(Files.createTempFile(temporary, "payload-", ".part"));
+    /** The store's directory. */
+    public Path root() {
+        return root;
     }
 
-    /**
-     * Gzips to a temporary file under {@code tmp/} while it digests the uncompressed bytes; a commit flushes the
-     * file to disk and renames it to its content address.
-     */
-    private final class TemporaryFileWriter extends PayloadWriter {
-
-        private final Path partial;
-        private final FileChannel channel;
-        private final GZIPOutputStream gzip;
-        private final MessageDigest digest = sha256();
-        private long size;
-        private boolean committed;
-        private boolean closed;
-
-        TemporaryFileWriter(Path partial) throws IOException {
-            this.partial = partial;
-            try {
-                this.channel = FileChannel.open(partial, StandardOpenOption.WRITE);
-                this.gzip = new GZIPOutputStream(Channels.newOutputStream(channel), 64 * 1024);
-            } catch (IOException | RuntimeException e) {
-                Files.deleteIfExists(partial);
-                throw e;
-            }
-        }
-
-        @Override
-        public void write(int b) throws IOException {
-            ensureWritable();
-            gzip.write(b);
-            digest.update((byte) b);
-            size++;
-        }
-
-        @Override
-        public void write(byte[] bytes, int offset, int length) throws IOException {
-            ensureWritable();
-            gzip.write(bytes, offset, length);
-            digest.update(bytes, offset, length);
-            size += length;
-        }
-
-        @Override
-        public long size() {
-            return size;
-        }
-
-        @Override
-        public StoredPayload commit() throws IOException {
-            ensureWritable();
-            committed = true;
-            gzip.finish();
-            gzip.flush();
-            channel.force(true);
-            channel.close();
-            String ref = StoredPayload.PREFIX + HexFormat.of().formatHex(digest.digest());
+    @Override
+    public PayloadWriter openWriter() throws IOException {
+        return new SpooledPayloadWriter(temporary, true, (spooled, ref, size, compressedSize) -> {
             Path target = pathOf(ref);
             Files.createDirectories(target.getParent());
-            long compressedSize = Files.size(partial);
-            moveIntoPlace(partial, target);
+            moveIntoPlace(spooled, target);
             return new StoredPayload(ref, size, compressedSize);
-        }
-
-        @Override
-        public void close() throws IOException {
-            if (closed) {
-                return;
-            }
-            closed = true;
-            try {
-                gzip.close();
-            } catch (IOException e) {
-                // The partial payload is thrown away below; its last bytes do not matter.
-            } finally {
-                channel.close();
-                // Gone after a commit (moved into place, or deduplicated); a partial payload otherwise.
-                Files.deleteIfExists(partial);
-            }
-        }
-
-        private void ensureWritable() throws IOException {
-            if (closed || committed) {
-                throw new IOException("the payload writer is " + (closed ? "closed" : "committed"));
-            }
-        }
+        });
     }
 
     private static void moveIntoPlace(Path partial, Path target) throws IOException {
@@ -161,24 +78,53 @@ public final class FileSystemPayloadStore implements PayloadStore {
     }
 
     @Override
+    public InputStream openCompressed(String ref, long offset, long length) throws IOException {
+        checkRange(offset, length);
+        FileChannel channel;
+        try {
+            channel = FileChannel.open(pathOf(ref), StandardOpenOption.READ);
+        } catch (NoSuchFileException e) {
+            throw new PayloadNotFoundException(ref);
+        }
+        try {
+            channel.position(offset);
+        } catch (IOException | RuntimeException e) {
+            channel.close();
+            throw e;
+        }
+        return new BoundedInputStream(Channels.newInputStream(channel), length);
+    }
+
+    @Override
+    public long compressedSize(String ref) throws IOException {
+        try {
+            return Files.size(pathOf(ref));
+        } catch (NoSuchFileException e) {
+            throw new PayloadNotFoundException(ref);
+        }
+    }
+
+    @Override
     public boolean exists(String ref) {
         return Files.exists(pathOf(ref));
     }
 
-    /** Where {@code ref} lives; the pattern check keeps any reference inside the store. */
-    Path pathOf(String ref) {
-        if (ref == null || !REF.matcher(ref).matches()) {
-            throw new IllegalArgumentException("not a payload reference: " + ref);
+    @Override
+    public void checkAvailable() throws IOException {
+        if (!Files.isDirectory(root) || !Files.isReadable(root)) {
+            throw new IOException("the payload store's directory " + root + " is missing or unreadable");
         }
-        String hex = ref.substring(StoredPayload.PREFIX.length());
+    }
+
+    /** Where {@code ref} lives; the reference check keeps any reference inside the store. */
+    Path pathOf(String ref) {
+        String hex = PayloadRefs.hex(ref);
         return root.resolve(hex.substring(0, 2)).resolve(hex.substring(2, 4)).resolve(hex + ".json.gz");
     }
 
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException("every Java runtime has SHA-256", e);
+    static void checkRange(long offset, long length) {
+        if (offset < 0 || length < 0) {
+            throw new IllegalArgumentException("offset and length must not be negative: " + offset + ", " + length);
         }
     }
 }

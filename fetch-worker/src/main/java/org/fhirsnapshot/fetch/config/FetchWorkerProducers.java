@@ -11,15 +11,27 @@ import java.nio.file.Path;
 import org.fhirsnapshot.fetch.EhrTimeouts;
 import org.fhirsnapshot.payload.FileSystemPayloadStore;
 import org.fhirsnapshot.payload.PayloadStore;
+import org.fhirsnapshot.payload.S3PayloadStore;
 
 /** The payload store and the HTTP client toward the EHRs. */
 @ApplicationScoped
 public class FetchWorkerProducers {
 
+    /** The configured payload store: a directory ({@code type=filesystem}, the default) or an S3 bucket. */
     @Produces
     @ApplicationScoped
     PayloadStore payloadStore(PayloadStoreConfig config) {
-        return new FileSystemPayloadStore(Path.of(config.directory()));
+        return switch (config.type()) {
+            case FILESYSTEM -> new FileSystemPayloadStore(Path.of(config.directory()));
+            case S3 -> S3PayloadStore.connect(config.s3().settings());
+        };
+    }
+
+    /** Closes the S3 client's connections; a file-system store holds none. */
+    void closePayloadStore(@Disposes PayloadStore store) {
+        if (store instanceof S3PayloadStore s3) {
+            s3.close();
+        }
     }
 
     @Produces
