@@ -9,6 +9,9 @@ import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import jakarta.enterprise.context.ApplicationScoped;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
@@ -26,6 +29,9 @@ import org.fhirsnapshot.problem.ProblemException;
  * second of slack for requests that reach it later than their permit was granted (scheduling, GC, network), so
  * a worker never meets its 429 for going too fast.
  * <p>
+ * A pause the system asked for ({@link #slowDown}: a worker met 429 with {@code Retry-After}) is kept in
+ * {@code fhir_system_pause}; until it ends no permit is granted to any worker, and the answer says when to ask again.
+ * <p>
  * Blocking: Bucket4j talks JDBC. Call it from a worker thread only.
  */
 @ApplicationScoped
@@ -34,11 +40,16 @@ public class RequestRateLimiter {
     /** Most permits one call may ask for. */
     public static final int MAX_WANTED = 1000;
 
+    /** The longest pause a worker may report. */
+    public static final long MAX_PAUSE_MILLIS = 3_600_000;
+
+    private final DataSource dataSource;
     private final ProxyManager<Long> buckets;
     private final Counter granted;
     private final Counter refused;
 
     public RequestRateLimiter(DataSource dataSource, MeterRegistry metrics) {
+        this.dataSource = dataSource;
         this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
                 .table("rate_limit_bucket")
                 .idColumn("id")
@@ -62,6 +73,11 @@ public class RequestRateLimiter {
      * @throws ProblemException 404 when the system does not exist
      */
     public PermitGrant take(long systemId, int wanted, int requestsPerSecond) {
+        long paused = pausedMillis(systemId);
+        if (paused > 0) {
+            refused.increment();
+            return new PermitGrant(0, paused);
+        }
         BucketConfiguration configuration = BucketConfiguration.builder()
                 .addLimit(limit -> limit.capacity(burstOf(requestsPerSecond))
                         .refillGreedy(requestsPerSecond, Duration.ofSeconds(1)))
@@ -102,6 +118,44 @@ public class RequestRateLimiter {
                         && stored.getBandwidths()[0].getCapacity() == burstOf(requestsPerSecond))
                 .orElse(false);
         return current ? 0 : System.currentTimeMillis();
+    }
+
+    /**
+     * Holds every permit of the system back for {@code millis} from now (a longer pause already set stays).
+     *
+     * @throws ProblemException 404 when the system does not exist
+     */
+    public void slowDown(long systemId, long millis) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "insert into fhir_system_pause (system_id, paused_until) "
+                                + "values (?, now() + make_interval(secs => ?)) "
+                                + "on conflict (system_id) do update set paused_until = "
+                                + "greatest(fhir_system_pause.paused_until, excluded.paused_until)")) {
+            statement.setLong(1, systemId);
+            statement.setDouble(2, millis / 1000.0);
+            statement.executeUpdate();
+        } catch (SQLException e) {
+            if (SqlStates.FOREIGN_KEY_VIOLATION.equals(e.getSQLState())) {
+                throw FhirSystemService.notFound(systemId);
+            }
+            throw new IllegalStateException("the pause of FHIR system " + systemId + " could not be stored", e);
+        }
+    }
+
+    /** How long the system's pause still lasts, in ms; 0 when there is none. */
+    private long pausedMillis(long systemId) {
+        try (Connection connection = dataSource.getConnection();
+                PreparedStatement statement = connection.prepareStatement(
+                        "select ceil(extract(epoch from paused_until - now()) * 1000)::bigint "
+                                + "from fhir_system_pause where system_id = ? and paused_until > now()")) {
+            statement.setLong(1, systemId);
+            try (ResultSet rows = statement.executeQuery()) {
+                return rows.next() ? Math.max(1, rows.getLong(1)) : 0;
+            }
+        } catch (SQLException e) {
+            throw new IllegalStateException("the pause of FHIR system " + systemId + " could not be read", e);
+        }
     }
 
     /** The most permits the bucket holds: a fifth of a second's worth, at least one. */

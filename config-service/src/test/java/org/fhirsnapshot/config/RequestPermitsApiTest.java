@@ -181,6 +181,37 @@ class RequestPermitsApiTest {
                 .contentType(Problem.MEDIA_TYPE);
     }
 
+    @Test
+    void aPauseTheEhrAskedForHoldsEveryPermitBackUntilItEnds() {
+        long system = ApiFixtures.createSystem();
+        slowDown(system, 3_000).then().statusCode(204);
+        // A shorter pause reported later does not shorten it.
+        slowDown(system, 10).then().statusCode(204);
+
+        permits(system, 5, 100).then().statusCode(200)
+                .body("granted", equalTo(0))
+                .body("retryAfterMillis", greaterThan(1_000))
+                .body("retryAfterMillis", lessThanOrEqualTo(3_000));
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(
+                () -> permits(system, 5, 100).then().statusCode(200).extract().jsonPath().getInt("granted") > 0);
+    }
+
+    @Test
+    void aPauseNeedsSaneMillisAndAKnownSystem() {
+        long system = ApiFixtures.createSystem();
+        for (long millis : new long[]{0, -5, 3_600_001}) {
+            slowDown(system, millis).then().statusCode(400)
+                    .contentType(Problem.MEDIA_TYPE)
+                    .body("errors.field", hasItem("millis"));
+        }
+        slowDown(987654321L, 1_000).then().statusCode(404).contentType(Problem.MEDIA_TYPE);
+    }
+
+    private static io.restassured.response.Response slowDown(long system, long millis) {
+        return given().contentType(ContentType.JSON).body(Map.of("millis", millis))
+                .when().post("/internal/fhir-systems/{id}/slow-down", system);
+    }
+
     private static io.restassured.response.Response permits(long system, int wanted, int requestsPerSecond) {
         return given().contentType(ContentType.JSON)
                 .body(Map.of("wanted", wanted, "requestsPerSecond", requestsPerSecond))

@@ -97,8 +97,11 @@ public class FhirHttpClient {
                     }
                     JsonNode body = FhirJson.parse(response.body()).orElse(null);
                     if (response.status() == 429 && RetryPolicy.isTransient(429, body)) {
-                        // The whole system slows down, not only this request: the next try waits at the gate.
-                        coolDown.slowDown(system.id(), retries.waitAfter(retry, response.retryAfter()));
+                        // The whole system slows down, not only this request: the next try waits at the gate,
+                        // and every replica's permits wait for the pause too.
+                        Duration pause = retries.waitAfter(retry, response.retryAfter());
+                        coolDown.slowDown(system.id(), pause);
+                        rateLimit.slowDown(system, pause);
                     }
                     Optional<Duration> wait = retries.afterResponse(retry, response.status(), response.retryAfter(),
                             body);

@@ -18,6 +18,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
 import org.fhirsnapshot.contracts.internal.PermitGrant;
 import org.fhirsnapshot.contracts.internal.RequestPermits;
+import org.fhirsnapshot.contracts.internal.SlowDown;
 import org.fhirsnapshot.fetch.client.ConfigServiceClient;
 import org.fhirsnapshot.fetch.client.FhirSystemNotFoundException;
 import org.jboss.logging.Logger;
@@ -53,20 +54,48 @@ public class SharedRateLimit {
         Uni<PermitGrant> request(long fhirSystemId, RequestPermits request);
     }
 
+    /** Where a pause the EHR asked for is shared with every replica: config-service in the worker. */
+    @FunctionalInterface
+    public interface PauseSink {
+        Uni<Void> report(long fhirSystemId, SlowDown pause);
+    }
+
+    /** The longest pause shared (config-service's limit). */
+    static final long MAX_PAUSE_MILLIS = 3_600_000;
+
     private final PermitSource source;
+    private final PauseSink pauses;
     private final Vertx vertx;
     private final MeterRegistry registry;
     private final Map<Long, Line> lines = new ConcurrentHashMap<>();
 
     @Inject
     public SharedRateLimit(ConfigServiceClient configService, Vertx vertx, MeterRegistry registry) {
-        this(configService::requestPermits, vertx, registry);
+        this(configService::requestPermits, configService::slowDown, vertx, registry);
     }
 
-    public SharedRateLimit(PermitSource source, Vertx vertx, MeterRegistry registry) {
+    public SharedRateLimit(PermitSource source, PauseSink pauses, Vertx vertx, MeterRegistry registry) {
         this.source = source;
+        this.pauses = pauses;
         this.vertx = vertx;
         this.registry = registry;
+    }
+
+    /**
+     * The system asked for a pause (a 429): tells config-service, so that every replica's permits wait for it, not
+     * only this worker's requests (which {@link SystemCoolDown} holds back). Only systems with a rate limit take
+     * permits; for the others this does nothing. Fire and forget: a failure is logged, the local cool-down still
+     * holds.
+     */
+    public void slowDown(FhirSystemSettings system, Duration wait) {
+        int rate = system.limits() == null ? 0 : system.limits().requestsPerSecond();
+        if (rate <= 0 || wait.isZero() || wait.isNegative()) {
+            return;
+        }
+        long millis = Math.min(Math.max(1, wait.toMillis()), MAX_PAUSE_MILLIS);
+        pauses.report(system.id(), new SlowDown(millis)).subscribe().with(ignored -> {
+        }, failure -> LOG.debugf("the pause of FHIR system %d could not be shared: %s", system.id(),
+                failure.getClass().getSimpleName()));
     }
 
     /**

@@ -64,7 +64,10 @@ final class FetchWorkerParts implements AutoCloseable {
         }
         authorization = new EhrAuthorization(web, config);
         retries = new RetryPolicy(config);
-        rateLimit = new SharedRateLimit(permits, vertx, registry);
+        rateLimit = new SharedRateLimit(permits, (systemId, pause) -> Uni.createFrom().failure(
+                new DependencyUnavailableException("no config-service next to these tests: pauses stay local",
+                        null)),
+                vertx, registry);
         slots = new SharedConcurrency((systemId, request) -> Uni.createFrom().failure(
                 new DependencyUnavailableException("no config-service next to these tests: systems with a "
                         + "maxConcurrency get no request slots", null)),

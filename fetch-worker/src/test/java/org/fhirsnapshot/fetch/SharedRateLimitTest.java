@@ -23,6 +23,8 @@ import org.fhirsnapshot.contracts.events.FetchResult;
 import org.fhirsnapshot.contracts.internal.ClaimedInstance;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings.Limits;
+import org.fhirsnapshot.contracts.internal.PermitGrant;
+import org.fhirsnapshot.contracts.internal.RequestPermits;
 import org.fhirsnapshot.fetch.client.ConfigServiceClient;
 import org.fhirsnapshot.sandbox.FhirSandbox;
 import org.fhirsnapshot.sandbox.GroundTruth.PatientTruth;
@@ -104,6 +106,34 @@ class SharedRateLimitTest {
                 .isGreaterThanOrEqualTo(withLimit.requests());
         assertThat(metrics).contains("fetch_request_permit_wait_seconds_count{fhir_system_id=\"" + systemId + "\"}")
                 .doesNotContain("fetch_request_permits_total{fhir_system_id=\"" + unlimited.id() + "\"}");
+    }
+
+    @Test
+    void a429PausesThePermitsOfEveryReplicaNotOnlyThisWorkersRequests() {
+        long systemId = registerSandbox(RATE);
+        FhirSystemSettings system = configService.fhirSystem(systemId).await().atMost(Duration.ofSeconds(10));
+        PatientTruth patient = sandbox.cohort().groundTruth().patients().stream()
+                .filter(truth -> truth.exists() && !truth.restricted()).findFirst().orElseThrow();
+        // The first request meets 429 with Retry-After: 3 (a window of 200 ms); the retry after the pause passes.
+        sandbox.faults().set(SandboxFaults.none().withThrottleWindow(3, 200));
+
+        Uni<FetchResult> fetch = fetcher.fetch(claim(patient.mrn(), null, "Patient"), system).memoize()
+                .indefinitely();
+        fetch.subscribe().with(ignored -> {
+        }, ignored -> {
+        });
+        // Another replica asking for a permit now is told to wait for the pause.
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            PermitGrant grant = configService.requestPermits(systemId, new RequestPermits(1, RATE)).await()
+                    .atMost(Duration.ofSeconds(5));
+            assertThat(grant.granted()).as("permits while the EHR's pause lasts").isZero();
+            assertThat(grant.retryAfterMillis()).isGreaterThan(1_000);
+        });
+
+        FetchResult result = fetch.await().atMost(Duration.ofSeconds(30));
+        assertThat(result.outcome()).as("%s %s", result.errorClass(), result.errorMessage())
+                .isEqualTo(FetchOutcome.completed);
+        assertThat(sandbox.stats().throttled()).as("only the first request met the window").isGreaterThanOrEqualTo(1);
     }
 
     @Test

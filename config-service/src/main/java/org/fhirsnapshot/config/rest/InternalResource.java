@@ -28,6 +28,7 @@ import org.fhirsnapshot.contracts.internal.ProjectMappings;
 import org.fhirsnapshot.contracts.internal.RequestPermits;
 import org.fhirsnapshot.contracts.internal.SlotGrant;
 import org.fhirsnapshot.contracts.internal.SlotRequest;
+import org.fhirsnapshot.contracts.internal.SlowDown;
 import org.fhirsnapshot.problem.Problem;
 import org.fhirsnapshot.problem.ProblemException;
 
@@ -74,6 +75,25 @@ public class InternalResource {
      * {@code @Blocking}: Bucket4j's PostgreSQL proxy manager is JDBC (a {@code select … for update} transaction), so
      * this runs on a worker thread, never on the event loop.
      */
+    /**
+     * A worker met a 429 (or its backoff) from the FHIR system: every replica's permits wait until the pause ends.
+     * {@code @Blocking}: JDBC, like the permits it holds back.
+     */
+    @POST
+    @Path("fhir-systems/{id}/slow-down")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Blocking
+    @Operation(summary = "Pause a FHIR system's request permits", description = "After a 429 with Retry-After: no "
+            + "permit is granted to any worker for millis from now (a longer pause already set stays).")
+    public void slowDown(@PathParam("id") long id, SlowDown request) {
+        if (request == null || request.millis() < 1 || request.millis() > RequestRateLimiter.MAX_PAUSE_MILLIS) {
+            throw ProblemException.invalid("millis",
+                    "millis must be between 1 and " + RequestRateLimiter.MAX_PAUSE_MILLIS
+                            + " (the pause in milliseconds)");
+        }
+        rateLimiter.slowDown(id, request.millis());
+    }
+
     @POST
     @Path("fhir-systems/{id}/request-permits")
     @Consumes(MediaType.APPLICATION_JSON)

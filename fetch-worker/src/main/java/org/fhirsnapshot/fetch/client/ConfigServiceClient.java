@@ -13,6 +13,7 @@ import org.fhirsnapshot.contracts.internal.PermitGrant;
 import org.fhirsnapshot.contracts.internal.RequestPermits;
 import org.fhirsnapshot.contracts.internal.SlotGrant;
 import org.fhirsnapshot.contracts.internal.SlotRequest;
+import org.fhirsnapshot.contracts.internal.SlowDown;
 
 /**
  * config-service as the worker sees it: a FHIR system's settings, cached per id for a short while (cache
@@ -53,6 +54,17 @@ public class ConfigServiceClient {
                 failure) == 404
                         ? new FhirSystemNotFoundException(id)
                         : DependencyFailures.translate("config-service", failure));
+    }
+
+    /**
+     * Shares a pause the FHIR system asked for ({@code POST /internal/fhir-systems/{id}/slow-down}); no retries (the
+     * next 429 reports again). 404: {@link FhirSystemNotFoundException}; unavailable:
+     * {@link DependencyUnavailableException}.
+     */
+    public Uni<Void> slowDown(long id, SlowDown pause) {
+        return rest.slowDown(id, pause).onFailure().transform(failure -> DependencyFailures.status(failure) == 404
+                ? new FhirSystemNotFoundException(id)
+                : DependencyFailures.translate("config-service", failure));
     }
 
     /**

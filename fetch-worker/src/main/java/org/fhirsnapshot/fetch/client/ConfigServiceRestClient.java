@@ -14,6 +14,7 @@ import org.fhirsnapshot.contracts.internal.PermitGrant;
 import org.fhirsnapshot.contracts.internal.RequestPermits;
 import org.fhirsnapshot.contracts.internal.SlotGrant;
 import org.fhirsnapshot.contracts.internal.SlotRequest;
+import org.fhirsnapshot.contracts.internal.SlowDown;
 
 /** config-service's internal API, as the worker uses it. Callers go through {@link ConfigServiceClient}. */
 @RegisterRestClient(configKey = "config-service")
@@ -31,6 +32,12 @@ public interface ConfigServiceRestClient {
     @Path("/fhir-systems/{id}/request-permits")
     @Consumes(MediaType.APPLICATION_JSON)
     Uni<PermitGrant> requestPermits(@PathParam("id") long id, RequestPermits request);
+
+    /** A pause the FHIR system asked for (429), shared with every worker through the request permits. */
+    @POST
+    @Path("/fhir-systems/{id}/slow-down")
+    @Consumes(MediaType.APPLICATION_JSON)
+    Uni<Void> slowDown(@PathParam("id") long id, SlowDown pause);
 
     /** Request slots of a FHIR system's maximum of concurrent requests, shared by every worker (a lease). */
     @POST
