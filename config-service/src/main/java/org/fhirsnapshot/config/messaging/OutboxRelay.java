@@ -62,7 +62,9 @@ public class OutboxRelay {
     }
 
     // The interval's default repeats OutboxConfig#relayInterval.
-    @Scheduled(identity = "outbox-relay", every = "${fhir-snapshot.outbox.relay-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP)
+    @Scheduled(identity = "outbox-relay", every = "${fhir-snapshot.outbox.relay-interval:1s}", concurrentExecution = Scheduled.ConcurrentExecution.SKIP,
+            // Not before the application started: the emitter channels are wired during startup.
+            skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> relayOnSchedule() {
         return relayExclusively();
     }
