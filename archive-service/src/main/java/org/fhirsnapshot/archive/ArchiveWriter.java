@@ -16,11 +16,11 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HexFormat;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.TreeMap;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.zip.ZipEntry;
 import org.apache.commons.compress.archivers.zip.Zip64Mode;
 import org.apache.commons.compress.archivers.zip.ZipArchiveEntry;
@@ -43,8 +43,11 @@ import org.fhirsnapshot.payload.StoredPayload;
  * per-resource filter the Bundle is re-written: its other elements and the kept entries as parsed JSON nodes
  * (decimals exact), compact, and read twice (once to count what passes, once to write it; a payload none of whose
  * resources passes gets no file). Format {@code ndjson}: {@code {ResourceType}.ndjson} across MRNs, one resource a
- * line, outcome entries left out; its payloads are read twice (once to learn which types each holds, once per type
- * it holds), so memory stays bounded by the largest single resource.
+ * line, outcome entries left out. The lead type (the type the first completed instance's mapping searched, e.g.
+ * {@code Observation}) is written while each payload is first read, so the first bytes leave at once; every other
+ * type a payload holds ({@code _include}d resources, other mappings' types) is only noted (which source holds which
+ * types, never the resources) and written by {@link #finish}, re-reading only the payloads that hold it. Memory
+ * stays bounded by the largest single resource.
  * <p>
  * Use: {@link #add} every instance, then {@link #finish}, then {@link #close}. If anything fails, close without
  * finishing: the stream then ends without a central directory, so that no ZIP reader mistakes the truncated archive
@@ -73,7 +76,19 @@ public final class ArchiveWriter implements AutoCloseable {
     private final ManifestBuilder manifest;
     private final ZipEntryNames names = new ZipEntryNames();
 
-    private final List<Map<String, Long>> typesOfPayloads = new ArrayList<>();
+    /**
+     * ndjson: per source (in the order of the manifest's sources), the types it holds other than the lead type; the
+     * types only, never the resources.
+     */
+    private final List<Set<String>> otherTypesOfSources = new ArrayList<>();
+    /** ndjson: whether the lead type has been chosen (at the first completed instance). */
+    private boolean leadChosen;
+    /** ndjson: the type written while the payloads are first read; null until chosen. */
+    private String leadType;
+    /** ndjson: the lead type's file, open from its first line until {@link #finish}; null before. */
+    private String leadPath;
+    private DigestingOutputStream leadOut;
+    private long leadLines;
     private boolean finished;
     private boolean complete;
     private int filesWritten;
@@ -218,27 +233,58 @@ public final class ArchiveWriter implements AutoCloseable {
         }
     }
 
-    /** First pass over an ndjson source: which resource types it holds (of those that pass), and its digest. */
+    /**
+     * Reads an ndjson source once: checks its digest, counts what passes, writes its resources of the lead type to
+     * the lead type's file (opened at its first line) and notes which other types it holds.
+     */
     private void addNdjsonSource(ArchiveEntry entry, InputStream payload) throws IOException {
+        if (!leadChosen) {
+            leadChosen = true;
+            String searched = entry.resourceType();
+            // Without a searched type, the first type that passes leads.
+            leadType = searched == null || searched.isBlank() ? null : searched;
+        }
         DigestingOutputStream digesting = new DigestingOutputStream(OutputStream.nullOutputStream());
-        Map<String, Long> types = new TreeMap<>();
+        Set<String> others = new TreeSet<>();
         long[] tally = new long[3];
         try (InputStream teed = new TeeInputStream(payload, digesting)) {
             forEachResource(teed, (type, resource) -> {
                 int decision = decide(resource);
                 tally[decision]++;
-                if (decision != 2) {
-                    types.merge(type, 1L, Long::sum);
+                if (decision == 2) {
+                    return;
+                }
+                if (leadType == null) {
+                    leadType = type;
+                }
+                if (type.equals(leadType)) {
+                    writeLeadLine(resource);
+                } else {
+                    others.add(type);
                 }
             });
             teed.transferTo(OutputStream.nullOutputStream());
         }
+        // Lines of a payload that does not match its reference may have left already: the archive is then cut off
+        // without a central directory (see close()), as for any failure mid-stream.
         String sha256 = verified(entry, digesting.sha256());
         manifest.undated += tally[1];
         manifest.excluded += tally[2];
         manifest.payload(entry, null, sha256, digesting.count(), tally[0] + tally[1], false,
                 resourceFilter.dated() ? tally[1] : null);
-        typesOfPayloads.add(types);
+        otherTypesOfSources.add(others.isEmpty() ? Set.of() : others);
+    }
+
+    private void writeLeadLine(JsonNode resource) throws IOException {
+        if (leadOut == null) {
+            leadPath = names.rootFile(leadType, ".ndjson");
+            // Its time is the newest fetch time listed so far: the local header leaves before the rest is listed.
+            zip.putArchiveEntry(newEntry(leadPath, manifest.asOf()));
+            leadOut = new DigestingOutputStream(zip);
+        }
+        RESOURCE_JSON.writeValue(leadOut, resource);
+        leadOut.write('\n');
+        leadLines++;
     }
 
     /**
@@ -275,7 +321,7 @@ public final class ArchiveWriter implements AutoCloseable {
         return manifestBytes;
     }
 
-    /** Files written so far (for ndjson, none before {@link #finish}). */
+    /** Files written so far (for ndjson, none before {@link #finish}: the lead type's file counts once closed). */
     public int filesWritten() {
         return filesWritten;
     }
@@ -293,26 +339,34 @@ public final class ArchiveWriter implements AutoCloseable {
         zip.close();
     }
 
-    /** Second pass for ndjson: one file per resource type, reading only the sources that hold that type. */
+    /**
+     * Closes the lead type's file, then writes one file per other type, reading only the sources that hold that
+     * type. The manifest lists the files by type, whatever order they were written in.
+     */
     private List<Manifest.NdjsonFile> writeNdjsonFiles() throws IOException {
-        Map<String, Long> allTypes = new TreeMap<>();
-        typesOfPayloads.forEach(types -> types.forEach((type, n) -> allTypes.merge(type, n, Long::sum)));
         List<Manifest.NdjsonFile> files = new ArrayList<>();
-        for (String type : allTypes.keySet()) {
+        if (leadOut != null) {
+            zip.closeArchiveEntry();
+            filesWritten++;
+            files.add(new Manifest.NdjsonFile(leadPath, leadType, leadOut.sha256(), leadOut.count(), leadLines));
+        }
+        Set<String> otherTypes = new TreeSet<>();
+        otherTypesOfSources.forEach(otherTypes::addAll);
+        for (String type : otherTypes) {
             String path = names.rootFile(type, ".ndjson");
             zip.putArchiveEntry(newEntry(path, manifest.asOf()));
             DigestingOutputStream digesting = new DigestingOutputStream(zip);
             long lines = 0;
             for (int i = 0; i < manifest.payloads.size(); i++) {
-                if (!typesOfPayloads.get(i).containsKey(type)) {
-                    continue;
+                if (otherTypesOfSources.get(i).contains(type)) {
+                    lines += writeResourcesOfType(manifest.payloads.get(i), type, digesting);
                 }
-                lines += writeResourcesOfType(manifest.payloads.get(i), type, digesting);
             }
             zip.closeArchiveEntry();
             filesWritten++;
             files.add(new Manifest.NdjsonFile(path, type, digesting.sha256(), digesting.count(), lines));
         }
+        files.sort(Comparator.comparing(Manifest.NdjsonFile::resourceType));
         return files;
     }
 

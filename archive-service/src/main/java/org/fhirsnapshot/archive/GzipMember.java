@@ -3,6 +3,7 @@ package org.fhirsnapshot.archive;
 import java.io.EOFException;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.util.zip.Inflater;
 import java.util.zip.InflaterInputStream;
 import org.fhirsnapshot.payload.PayloadStore;
@@ -33,25 +34,40 @@ public record GzipMember(String ref, int dataOffset, long compressedSize, long c
      */
     static final long ISIZE_EXACT_BELOW = (1L << 32) / 1032;
 
+    /** Bytes read at first for the header: any header without a long file name or comment fits. */
+    static final int HEADER_READ = 1024;
+
     /**
-     * Reads a stored payload's gzip header and trailer (two reads of a few bytes; the store skips the rest).
+     * Reads a stored payload's gzip header and trailer through ranged reads: its size from the store's metadata,
+     * then the first bytes (at most {@value #HEADER_READ}; the whole member from the start when a header is longer)
+     * and the last 8, so an object store is never read whole to learn a size.
      *
+     * @throws org.fhirsnapshot.payload.PayloadNotFoundException if the store does not hold {@code ref}
      * @throws IOException if the payload is not a single-member gzip file this code understands
      */
     public static GzipMember inspect(PayloadStore store, String ref) throws IOException {
+        long total = store.compressedSize(ref);
         int headerLength;
-        long total;
-        try (InputStream in = store.openCompressed(ref)) {
+        try (InputStream in = store.openCompressed(ref, 0, Math.min(total, HEADER_READ))) {
             headerLength = headerLength(in);
-            total = headerLength + drain(in);
+            // The rest of this small read is drained, not dropped: an S3 stream closed early aborts its connection,
+            // and one inspection per payload would then open a new one each time.
+            in.transferTo(OutputStream.nullOutputStream());
+        } catch (EOFException e) {
+            if (total <= HEADER_READ) {
+                throw e;
+            }
+            // A header longer than the first read (a long file name or comment): read it again, unbounded.
+            try (InputStream in = store.openCompressed(ref, 0)) {
+                headerLength = headerLength(in);
+            }
         }
         long compressedSize = total - headerLength - TRAILER;
         if (compressedSize < 2) {
             throw new IOException("payload " + ref + " is too short to be a gzip member");
         }
         byte[] trailer;
-        try (InputStream in = store.openCompressed(ref)) {
-            in.skipNBytes(total - TRAILER);
+        try (InputStream in = store.openCompressed(ref, total - TRAILER, TRAILER)) {
             trailer = in.readNBytes(TRAILER);
         }
         if (trailer.length != TRAILER) {
@@ -104,8 +120,7 @@ public record GzipMember(String ref, int dataOffset, long compressedSize, long c
 
     private static long inflatedSize(PayloadStore store, String ref, int headerLength) throws IOException {
         Inflater inflater = new Inflater(true);
-        try (InputStream in = store.openCompressed(ref)) {
-            in.skipNBytes(headerLength);
+        try (InputStream in = store.openCompressed(ref, headerLength)) {
             InflaterInputStream inflating = new InflaterInputStream(in, inflater, 64 * 1024);
             long size = 0;
             byte[] buffer = new byte[64 * 1024];
@@ -115,21 +130,6 @@ public record GzipMember(String ref, int dataOffset, long compressedSize, long c
             return size;
         } finally {
             inflater.end();
-        }
-    }
-
-    /** Skips to the end of the stream, by seeking where the stream can. */
-    private static long drain(InputStream in) throws IOException {
-        long skipped = 0;
-        while (true) {
-            long n = in.skip(Long.MAX_VALUE);
-            if (n > 0) {
-                skipped += n;
-            } else if (in.read() >= 0) {
-                skipped++;
-            } else {
-                return skipped;
-            }
         }
     }
 

@@ -130,8 +130,7 @@ public final class PlannedArchive {
     private static void copyRaw(GzipMember member, PayloadStore store, long from, long to, boolean verify,
             OutputStream out, byte[] buffer) throws IOException {
         PayloadCheck check = verify ? new PayloadCheck(member) : null;
-        try (InputStream in = store.openCompressed(member.ref())) {
-            in.skipNBytes(member.dataOffset() + from);
+        try (InputStream in = store.openCompressed(member.ref(), member.dataOffset() + from, to - from)) {
             long left = to - from;
             while (left > 0) {
                 int n = in.read(buffer, 0, (int) Math.min(buffer.length, left));
@@ -250,7 +249,7 @@ public final class PlannedArchive {
             }
             GzipMember member;
             try {
-                if (entry.payloadRef() == null || !store.exists(entry.payloadRef())) {
+                if (entry.payloadRef() == null) {
                     manifest.payloadMissing(entry);
                     return;
                 }

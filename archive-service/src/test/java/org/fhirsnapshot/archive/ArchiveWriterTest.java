@@ -271,6 +271,100 @@ class ArchiveWriterTest {
     }
 
     @Test
+    void ndjsonStartsWritingTheSearchedTypesFileBeforeTheLastPayloadIsRead() throws IOException {
+        CountingOutputStream out = new CountingOutputStream();
+        RecordingStore recording = new RecordingStore(store, out);
+        List<ArchiveEntry> entries = new ArrayList<>();
+        List<String> expectedIds = new ArrayList<>();
+        java.util.SplittableRandom random = new java.util.SplittableRandom(7);
+        for (int p = 0; p < 8; p++) {
+            List<String> resources = new ArrayList<>();
+            for (int i = 0; i < 300; i++) {
+                // Ids that do not compress away, so that the deflater has lines to emit while the payloads are read.
+                String id = "o" + p + "-" + i + "-" + Long.toHexString(random.nextLong())
+                        + Long.toHexString(random.nextLong());
+                resources.add(observation(id, i + ".25"));
+                expectedIds.add(id);
+            }
+            resources.add(patient("p" + p));
+            entries.add(completed("MRN" + p, 1, "laboratory", bundle(resources.toArray(String[]::new)), 301));
+        }
+        ArchiveFilters ndjson = new ArchiveFilters(List.of(), List.of(), ArchiveFormat.ndjson, null, null);
+
+        try (ArchiveWriter writer = new ArchiveWriter(out, recording, "demo", ndjson, 6)) {
+            for (ArchiveEntry entry : entries) {
+                writer.add(entry);
+            }
+            writer.finish();
+        }
+
+        // When the last payload was first opened, Observation.ndjson had begun: its local header and deflated lines.
+        String lastRef = entries.get(entries.size() - 1).payloadRef();
+        long writtenBeforeLastOpen = recording.writtenAtFirstOpen(lastRef);
+        byte[] early = java.util.Arrays.copyOf(out.bytes(), (int) writtenBeforeLastOpen);
+        assertThat(new String(early, StandardCharsets.ISO_8859_1)).startsWith("PK\u0003\u0004")
+                .contains("Observation.ndjson");
+        assertThat(writtenBeforeLastOpen).isGreaterThan(1_000);
+        // Each payload is read once for its Observations; only the Patient it includes makes it read again.
+        assertThat(recording.opens()).hasSize(16);
+        assertThat(recording.opens().subList(0, 8)).containsExactlyElementsOf(
+                entries.stream().map(ArchiveEntry::payloadRef).toList());
+
+        Map<String, byte[]> zip = ZipChecks.open(out.bytes());
+        assertThat(zip.keySet()).containsExactly("Observation.ndjson", "Patient.ndjson", ArchiveWriter.MANIFEST,
+                ArchiveWriter.MANIFEST_DIGEST);
+        assertThat(lines(zip.get("Observation.ndjson")).stream().map(l -> readTree(l).path("id").asText()))
+                .containsExactlyElementsOf(expectedIds);
+        assertThat(lines(zip.get("Patient.ndjson")).stream().map(l -> readTree(l).path("id").asText()))
+                .containsExactly("p0", "p1", "p2", "p3", "p4", "p5", "p6", "p7");
+    }
+
+    @Test
+    void ndjsonWritesTypesMetInOtherMappingsPayloadsIntoTheirOneFileReReadingOnlyThePayloadsHoldingThem()
+            throws IOException {
+        CountingOutputStream out = new CountingOutputStream();
+        RecordingStore recording = new RecordingStore(store, out);
+        ArchiveEntry labs = completed("MRN1", 1, "laboratory", "Observation",
+                bundle(observation("o1", "1"), observation("o2", "2")), 2);
+        // A Condition search whose Bundle also holds an Observation (say, _include'd evidence) and a Patient.
+        ArchiveEntry problems = completed("MRN1", 2, "problems", "Condition",
+                bundle(undated("Condition", "c1"), observation("o3", "3"), patient("p1"), outcome()), 3);
+        ArchiveEntry moreLabs = completed("MRN2", 1, "laboratory", "Observation", bundle(observation("o4", "4")), 1);
+        ArchiveEntry moreProblems = completed("MRN2", 2, "problems", "Condition", bundle(undated("Condition", "c2")),
+                1);
+        ArchiveFilters ndjson = new ArchiveFilters(List.of(), List.of(), ArchiveFormat.ndjson, null, null);
+
+        try (ArchiveWriter writer = new ArchiveWriter(out, recording, "demo", ndjson, 6)) {
+            for (ArchiveEntry entry : List.of(labs, problems, moreLabs, moreProblems)) {
+                writer.add(entry);
+            }
+            writer.finish();
+        }
+        Map<String, byte[]> zip = ZipChecks.open(out.bytes());
+
+        // The first mapping's type is written first, as the payloads come; then the other types, by name.
+        assertThat(zip.keySet()).containsExactly("Observation.ndjson", "Condition.ndjson", "Patient.ndjson",
+                ArchiveWriter.MANIFEST, ArchiveWriter.MANIFEST_DIGEST);
+        assertThat(lines(zip.get("Observation.ndjson")).stream().map(l -> readTree(l).path("id").asText()))
+                .containsExactly("o1", "o2", "o3", "o4");
+        assertThat(lines(zip.get("Condition.ndjson")).stream().map(l -> readTree(l).path("id").asText()))
+                .containsExactly("c1", "c2");
+        assertThat(lines(zip.get("Patient.ndjson"))).hasSize(1);
+        // labs and moreLabs once; problems three times (first read, Condition, Patient); moreProblems twice.
+        assertThat(recording.opens()).containsExactly(labs.payloadRef(), problems.payloadRef(),
+                moreLabs.payloadRef(), moreProblems.payloadRef(), problems.payloadRef(), moreProblems.payloadRef(),
+                problems.payloadRef());
+
+        // The manifest is as it always was: files by type, sources in the order listed.
+        JsonNode manifest = JSON.readTree(zip.get(ArchiveWriter.MANIFEST));
+        assertThat(manifest.path("files").findValuesAsText("resourceType")).containsExactly("Condition",
+                "Observation", "Patient");
+        assertThat(manifest.path("counts").path("resources").asLong()).isEqualTo(7);
+        assertThat(manifest.path("counts").path("files").asInt()).isEqualTo(3);
+        assertThat(manifest.path("sources")).hasSize(4);
+    }
+
+    @Test
     void clinicalDateFilterRewritesBundlesKeepingUndatedResourcesAndSaysSoInTheManifest() throws IOException {
         String labs = bundle(dated("Observation", "old", "effectiveDateTime", "2019-12-31T23:59:59Z", "1.50"),
                 dated("Observation", "jan", "effectiveDateTime", "2020-01-15", "2.0"),
@@ -386,6 +480,83 @@ class ArchiveWriterTest {
         String ref = store.write(new ByteArrayInputStream(payload.getBytes(StandardCharsets.UTF_8))).ref();
         return new ArchiveEntry(nextId++, mrn, mappingId, key, name(key), "Observation",
                 "Observation?category=" + key, "completed", ref, FETCHED, null, null, false, resources);
+    }
+
+    private ArchiveEntry completed(String mrn, long mappingId, String key, String searchedType, String payload,
+            int resources) throws IOException {
+        String ref = store.write(new ByteArrayInputStream(payload.getBytes(StandardCharsets.UTF_8))).ref();
+        return new ArchiveEntry(nextId++, mrn, mappingId, key, name(key), searchedType,
+                searchedType + "?category=" + key, "completed", ref, FETCHED, null, null, false, resources);
+    }
+
+    /** An output stream that keeps what is written, to see how far the archive had got at a given moment. */
+    private static final class CountingOutputStream extends ByteArrayOutputStream {
+
+        byte[] bytes() {
+            return toByteArray();
+        }
+
+        synchronized long count() {
+            return count;
+        }
+    }
+
+    /**
+     * The real file-system store, recording which payloads are opened (fully, as the streamed writer reads them) and
+     * how many archive bytes had been written at each open.
+     */
+    private static final class RecordingStore implements PayloadStore {
+
+        private final PayloadStore store;
+        private final List<String> opens = new ArrayList<>();
+        private final List<Long> writtenAtOpens = new ArrayList<>();
+        private final CountingOutputStream out;
+
+        RecordingStore(PayloadStore store, CountingOutputStream out) {
+            this.store = store;
+            this.out = out;
+        }
+
+        List<String> opens() {
+            return opens;
+        }
+
+        /** Bytes of the archive written when {@code ref} was first opened. */
+        long writtenAtFirstOpen(String ref) {
+            return writtenAtOpens.get(opens.indexOf(ref));
+        }
+
+        @Override
+        public org.fhirsnapshot.payload.PayloadWriter openWriter() throws IOException {
+            return store.openWriter();
+        }
+
+        @Override
+        public java.io.InputStream open(String ref) throws IOException {
+            opens.add(ref);
+            writtenAtOpens.add(out.count());
+            return store.open(ref);
+        }
+
+        @Override
+        public java.io.InputStream openCompressed(String ref, long offset, long length) throws IOException {
+            return store.openCompressed(ref, offset, length);
+        }
+
+        @Override
+        public long compressedSize(String ref) throws IOException {
+            return store.compressedSize(ref);
+        }
+
+        @Override
+        public boolean exists(String ref) {
+            return store.exists(ref);
+        }
+
+        @Override
+        public void checkAvailable() throws IOException {
+            store.checkAvailable();
+        }
     }
 
     private ArchiveEntry failed(String mrn, long mappingId, String key, String errorClass, boolean restricted) {

@@ -153,6 +153,51 @@ class PlannedArchiveTest {
     }
 
     @Test
+    void planningReadsOnlyEachPayloadsHeaderAndTrailerAndARangeReadsOnlyItsBytes() throws IOException {
+        List<long[]> reads = new ArrayList<>();
+        PayloadStore ranged = new RangeRecordingStore(store, reads);
+        ArchiveEntry entry = entries.get(3);
+        long total = store.compressedSize(entry.payloadRef());
+
+        PlannedArchive plan = plan(ranged, List.of(entry));
+
+        // The header from the first bytes, the trailer from the last 8: never the whole object.
+        assertThat(reads).containsExactly(new long[]{0, Math.min(total, GzipMember.HEADER_READ)},
+                new long[]{total - 8, 8});
+        GzipMember member = GzipMember.inspect(store, entry.payloadRef());
+        byte[] whole = whole(plan, true);
+        reads.clear();
+        long start;
+        try (org.apache.commons.compress.archivers.zip.ZipFile zip = org.apache.commons.compress.archivers.zip.ZipFile
+                .builder().setSeekableByteChannel(
+                        new org.apache.commons.compress.utils.SeekableInMemoryByteChannel(whole))
+                .get()) {
+            start = zip.getEntry("MRN3/laboratory.json").getDataOffset();
+        }
+        ByteArrayOutputStream part = new ByteArrayOutputStream();
+        plan.writeTo(part, ranged, start + 5, start + 104, false);
+
+        assertThat(part.toByteArray()).isEqualTo(java.util.Arrays.copyOfRange(whole, (int) start + 5,
+                (int) start + 105));
+        assertThat(reads).containsExactly(new long[]{member.dataOffset() + 5, 100});
+    }
+
+    @Test
+    void aGzipHeaderLongerThanTheFirstReadIsReadAgainWhole() throws IOException {
+        byte[] payload = "{\"resourceType\":\"Bundle\",\"entry\":[]}".getBytes(StandardCharsets.UTF_8);
+        String name = "n".repeat(3000);
+        String ref = storeRaw(payload, gzipWithAllHeaderFields(payload, name));
+        List<long[]> reads = new ArrayList<>();
+
+        GzipMember member = GzipMember.inspect(new RangeRecordingStore(store, reads), ref);
+
+        assertThat(member.dataOffset()).isEqualTo(10 + 2 + 4 + name.length() + 1 + "a comment\0".length() + 2);
+        assertThat(member.size()).isEqualTo(payload.length);
+        assertThat(reads.get(0)).containsExactly(0, GzipMember.HEADER_READ);
+        assertThat(reads.get(1)).containsExactly(0, Long.MAX_VALUE);
+    }
+
+    @Test
     void whatIsNotAGzipMemberIsRefused() throws IOException {
         assertThatThrownBy(() -> GzipMember.headerLength(new ByteArrayInputStream(new byte[]{'P', 'K', 3, 4, 0, 0,
                 0, 0, 0, 0}))).isInstanceOf(IOException.class).hasMessageContaining("not a gzip member");
@@ -220,6 +265,57 @@ class PlannedArchiveTest {
         return planner.finish();
     }
 
+    private PlannedArchive plan(PayloadStore from, List<ArchiveEntry> list) throws IOException {
+        PlannedArchive.Planner planner = new PlannedArchive.Planner(from, "demo", ArchiveFilters.all());
+        for (ArchiveEntry entry : list) {
+            planner.add(entry);
+        }
+        return planner.finish();
+    }
+
+    /** The real file-system store, recording every {@code openCompressed} as {offset, length}. */
+    private static final class RangeRecordingStore implements PayloadStore {
+
+        private final PayloadStore store;
+        private final List<long[]> reads;
+
+        RangeRecordingStore(PayloadStore store, List<long[]> reads) {
+            this.store = store;
+            this.reads = reads;
+        }
+
+        @Override
+        public org.fhirsnapshot.payload.PayloadWriter openWriter() throws IOException {
+            return store.openWriter();
+        }
+
+        @Override
+        public java.io.InputStream open(String ref) throws IOException {
+            return store.open(ref);
+        }
+
+        @Override
+        public java.io.InputStream openCompressed(String ref, long offset, long length) throws IOException {
+            reads.add(new long[]{offset, length});
+            return store.openCompressed(ref, offset, length);
+        }
+
+        @Override
+        public long compressedSize(String ref) throws IOException {
+            return store.compressedSize(ref);
+        }
+
+        @Override
+        public boolean exists(String ref) {
+            return store.exists(ref);
+        }
+
+        @Override
+        public void checkAvailable() throws IOException {
+            store.checkAvailable();
+        }
+    }
+
     private byte[] whole(PlannedArchive plan, boolean verify) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         plan.writeTo(out, store, 0, plan.length() - 1, verify);
@@ -252,11 +348,15 @@ class PlannedArchiveTest {
 
     /** A gzip member with FEXTRA, FNAME, FCOMMENT and FHCRC set, as RFC 1952 allows. */
     private static byte[] gzipWithAllHeaderFields(byte[] payload) throws IOException {
+        return gzipWithAllHeaderFields(payload, "payload.json");
+    }
+
+    private static byte[] gzipWithAllHeaderFields(byte[] payload, String fileName) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         byte[] fixed = {0x1f, (byte) 0x8b, 8, 0x04 | 0x08 | 0x10 | 0x02, 0, 0, 0, 0, 0, 3};
         out.write(fixed);
         out.write(new byte[]{4, 0, 'A', 'B', 0, 0});
-        out.write("payload.json\0".getBytes(StandardCharsets.ISO_8859_1));
+        out.write((fileName + "\0").getBytes(StandardCharsets.ISO_8859_1));
         out.write("a comment\0".getBytes(StandardCharsets.ISO_8859_1));
         CRC32 headerCrc = new CRC32();
         headerCrc.update(out.toByteArray());
