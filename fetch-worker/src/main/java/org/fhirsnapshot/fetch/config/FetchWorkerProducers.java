@@ -7,11 +7,9 @@ import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.inject.Disposes;
 import jakarta.enterprise.inject.Produces;
-import java.nio.file.Path;
 import org.fhirsnapshot.fetch.EhrTimeouts;
-import org.fhirsnapshot.payload.FileSystemPayloadStore;
 import org.fhirsnapshot.payload.PayloadStore;
-import org.fhirsnapshot.payload.S3PayloadStore;
+import org.fhirsnapshot.payload.PayloadStores;
 
 /** The payload store and the HTTP client toward the EHRs. */
 @ApplicationScoped
@@ -21,17 +19,12 @@ public class FetchWorkerProducers {
     @Produces
     @ApplicationScoped
     PayloadStore payloadStore(PayloadStoreConfig config) {
-        return switch (config.type()) {
-            case FILESYSTEM -> new FileSystemPayloadStore(Path.of(config.directory()));
-            case S3 -> S3PayloadStore.connect(config.s3().settings());
-        };
+        return PayloadStores.open(config);
     }
 
     /** Closes the S3 client's connections; a file-system store holds none. */
     void closePayloadStore(@Disposes PayloadStore store) {
-        if (store instanceof S3PayloadStore s3) {
-            s3.close();
-        }
+        PayloadStores.close(store);
     }
 
     @Produces
