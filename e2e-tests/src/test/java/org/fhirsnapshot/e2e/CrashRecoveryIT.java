@@ -65,10 +65,13 @@ class CrashRecoveryIT {
 
     private static LocalStack stack;
     private static Path work;
+    private static ConsoleCapture jvmConsole;
 
     @BeforeAll
     static void startStack() throws Exception {
         work = Files.createTempDirectory("fhir-snapshot-crash");
+        // The test JVM's console too: PostgreSQL's server log ends up there.
+        jvmConsole = ConsoleCapture.start(work);
         // Shorter safety nets than production, so that recovery fits in a test run: a lost pending-resource is
         // published again after 10 s (not 60 s), a dead worker's claims expire after 60 s (not 300 s), a task left
         // running by a killed sync-service is taken up again after 30 s (not 5 min).
@@ -86,7 +89,13 @@ class CrashRecoveryIT {
     @AfterAll
     static void stopStack() {
         if (stack != null) {
+            SandboxCohort cohort = stack.sandbox().cohort();
             stack.close();
+            jvmConsole.close();
+            // No PHI in logs (issue 6), scanned once every process has stopped, so that its last line is in.
+            PhiLogScan.of(cohort).assertNoPhiInLogs(work.resolve("stack"), 1, jvmConsole.files());
+        } else if (jvmConsole != null) {
+            jvmConsole.close();
         }
     }
 

@@ -63,10 +63,13 @@ class EhrUnderStressIT {
     private static LocalStack stack;
     private static FhirSandbox sandbox;
     private static Path work;
+    private static ConsoleCapture jvmConsole;
 
     @BeforeAll
     static void startStack() throws Exception {
         work = Files.createTempDirectory("fhir-snapshot-stress");
+        // The test JVM's console too: PostgreSQL's server log ends up there.
+        jvmConsole = ConsoleCapture.start(work);
         // The sandbox serves the larger cohort (SandboxCohort.demo(MRNS)). Pinned builds: a module rebuilt by someone
         // else during the run does not pull the jars from under it.
         stack = LocalStack.start(new StackOptions(work.resolve("stack"), true, StackOptions.anyPorts(), 0, 0, 0,
@@ -79,7 +82,13 @@ class EhrUnderStressIT {
     @AfterAll
     static void stopStack() {
         if (stack != null) {
+            SandboxCohort cohort = stack.sandbox().cohort();
             stack.close();
+            jvmConsole.close();
+            // No PHI in logs (issue 6), scanned once every process has stopped, so that its last line is in.
+            PhiLogScan.of(cohort).assertNoPhiInLogs(work.resolve("stack"), WORKERS, jvmConsole.files());
+        } else if (jvmConsole != null) {
+            jvmConsole.close();
         }
     }
 

@@ -40,10 +40,13 @@ class SnapshotEndToEndIT {
 
     private static LocalStack stack;
     private static Path work;
+    private static ConsoleCapture jvmConsole;
 
     @BeforeAll
     static void startStack() throws Exception {
         work = Files.createTempDirectory("fhir-snapshot-e2e");
+        // The test JVM's console too: PostgreSQL's server log ends up there.
+        jvmConsole = ConsoleCapture.start(work);
         // Pinned builds: a module rebuilt by someone else during the run does not pull the jars from under it.
         stack = LocalStack.start(new StackOptions(work.resolve("stack"), true, StackOptions.anyPorts(), 0, 0, 0, 1,
                 Map.of(), true),
@@ -53,7 +56,13 @@ class SnapshotEndToEndIT {
     @AfterAll
     static void stopStack() {
         if (stack != null) {
+            SandboxCohort cohort = stack.sandbox().cohort();
             stack.close();
+            jvmConsole.close();
+            // No PHI in logs (issue 6), scanned once every process has stopped, so that its last line is in.
+            PhiLogScan.of(cohort).assertNoPhiInLogs(work.resolve("stack"), 1, jvmConsole.files());
+        } else if (jvmConsole != null) {
+            jvmConsole.close();
         }
     }
 

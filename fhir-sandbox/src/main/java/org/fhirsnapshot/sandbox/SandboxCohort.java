@@ -8,7 +8,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
 
+import org.hl7.fhir.r4.model.HumanName;
 import org.hl7.fhir.r4.model.Patient;
 import org.hl7.fhir.r4.model.Resource;
 
@@ -100,6 +103,23 @@ public final class SandboxCohort {
 
     public GroundTruth groundTruth() {
         return groundTruth;
+    }
+
+    /**
+     * Every given and family name of the cohort's patients (each name part once, sorted): PHI that tests look for
+     * where it must never appear, such as service logs.
+     */
+    public SortedSet<String> patientNames() {
+        SortedSet<String> names = new TreeSet<>();
+        for (Patient patient : patientsById.values()) {
+            for (HumanName name : patient.getName()) {
+                name.getGiven().forEach(given -> names.add(given.getValue()));
+                if (name.hasFamily()) {
+                    names.add(name.getFamily());
+                }
+            }
+        }
+        return Collections.unmodifiableSortedSet(names);
     }
 
     Collection<Patient> patients() {

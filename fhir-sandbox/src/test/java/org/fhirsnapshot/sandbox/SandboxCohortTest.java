@@ -4,7 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Stream;
 
+import org.hl7.fhir.r4.model.StringType;
 import org.junit.jupiter.api.Test;
 
 class SandboxCohortTest {
@@ -35,6 +38,18 @@ class SandboxCohortTest {
                     assertThat(patient.resourceIdsBySearch()).isEmpty();
                 });
         assertThat(cohort.patients()).hasSize(56);
+    }
+
+    @Test
+    void patientNamesAreEveryGivenAndFamilyNameOfThePatients() {
+        List<String> parts = cohort.patients().stream().flatMap(patient -> patient.getName().stream())
+                .flatMap(name -> Stream.concat(name.getGiven().stream().map(StringType::getValue),
+                        Stream.of(name.getFamily())))
+                .toList();
+
+        assertThat(parts).isNotEmpty();
+        assertThat(cohort.patientNames()).containsExactlyInAnyOrderElementsOf(new TreeSet<>(parts))
+                .contains("Chloe", "Sandbox");
     }
 
     @Test
