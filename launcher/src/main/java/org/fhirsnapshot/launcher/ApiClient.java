@@ -10,6 +10,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 
 /** Calls the public REST APIs of the services as any client would: JSON over HTTP. */
@@ -38,14 +40,23 @@ public final class ApiClient {
                 .POST(HttpRequest.BodyPublishers.ofString(text)), url);
     }
 
-    /** Streams the response body of {@code url} into {@code file}; returns its size in bytes. */
+    /**
+     * Streams the response body of {@code url} into {@code file}, replacing what was there only once the whole body
+     * arrived (it goes to {@code file.part} first); returns its size in bytes.
+     */
     public long download(String url, Path file) {
+        Path part = file.resolveSibling(file.getFileName() + ".part");
         try {
+            // ofFile(Path) alone would not truncate: an older, longer file would keep its tail.
             HttpResponse<Path> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
-                    HttpResponse.BodyHandlers.ofFile(file));
+                    HttpResponse.BodyHandlers.ofFile(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
+                            StandardOpenOption.TRUNCATE_EXISTING));
             if (response.statusCode() != 200) {
-                throw new ApiException(url, response.statusCode(), Files.readString(file));
+                String body = Files.readString(part);
+                Files.deleteIfExists(part);
+                throw new ApiException(url, response.statusCode(), body);
             }
+            Files.move(part, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
             return Files.size(file);
         } catch (IOException e) {
             throw new UncheckedIOException("GET " + url + " failed", e);
