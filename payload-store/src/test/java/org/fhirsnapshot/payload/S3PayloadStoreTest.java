@@ -27,7 +27,7 @@ import software.amazon.awssdk.services.s3.model.S3Object;
 /** The contract against a real S3 API (S3Proxy in a child JVM), plus what is particular to an object store. */
 class S3PayloadStoreTest extends PayloadStoreContract {
 
-    private static S3ProxyServer server;
+    private static S3ProxyFixture server;
     private static String bucket;
 
     @TempDir
@@ -38,7 +38,7 @@ class S3PayloadStoreTest extends PayloadStoreContract {
 
     @BeforeAll
     static void startServer() {
-        server = S3ProxyServer.shared();
+        server = S3ProxyFixture.shared();
         bucket = server.createBucket();
     }
 
@@ -148,7 +148,7 @@ class S3PayloadStoreTest extends PayloadStoreContract {
         S3StoreSettings settings = server.settings(bucket, prefix, spool, S3StoreSettings.DEFAULT_MULTIPART_THRESHOLD,
                 S3StoreSettings.DEFAULT_PART_SIZE);
 
-        assertThat(settings.toString()).doesNotContain(S3ProxyServer.SECRET_ACCESS_KEY).contains(bucket);
+        assertThat(settings.toString()).doesNotContain(S3ProxyFixture.SECRET_ACCESS_KEY).contains(bucket);
     }
 
     private static S3Client client() {
