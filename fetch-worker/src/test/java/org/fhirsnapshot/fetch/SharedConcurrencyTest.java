@@ -46,6 +46,8 @@ import org.junit.jupiter.api.Test;
 class SharedConcurrencyTest {
 
     private static final int MAX = 3;
+    /** 144 requests of 250 ms at 3 at a time: 12 s of work for the first replica. */
+    private static final int FIRST_REQUESTS = 144;
     private static FhirSandbox sandbox;
     private static final HttpClient HTTP = HttpClient.newHttpClient();
 
@@ -72,12 +74,13 @@ class SharedConcurrencyTest {
         SharedConcurrency first = replica("replica-a");
         SharedConcurrency second = replica("replica-b");
         InFlight inFlight = new InFlight();
-        AtomicInteger firstLeft = new AtomicInteger(60);
+        AtomicInteger firstLeft = new AtomicInteger(FIRST_REQUESTS);
         AtomicInteger firstLeftWhenSecondStarted = new AtomicInteger(-1);
 
-        // The first replica is busy for longer than a renewal period (a third of config-service's 15 s lease)...
+        // The first replica is busy for longer than a newcomer may wait for its share (a renewal period, a third of
+        // config-service's 15 s lease, plus its own 1 s retry: about 6 s)...
         List<Uni<Integer>> firstWork = new ArrayList<>();
-        for (int i = 0; i < 60; i++) {
+        for (int i = 0; i < FIRST_REQUESTS; i++) {
             firstWork.add(first.run(systemId, MAX, () -> inFlight.request().invoke(firstLeft::decrementAndGet)));
         }
         Uni<List<Integer>> firstDone = Uni.join().all(firstWork).andFailFast().memoize().indefinitely();
@@ -97,7 +100,7 @@ class SharedConcurrencyTest {
         List<Integer> secondStatuses = Uni.join().all(secondWork).andFailFast().await().atMost(Duration.ofSeconds(60));
         List<Integer> firstStatuses = firstDone.await().atMost(Duration.ofSeconds(60));
 
-        assertThat(firstStatuses).hasSize(60).containsOnly(200);
+        assertThat(firstStatuses).hasSize(FIRST_REQUESTS).containsOnly(200);
         assertThat(secondStatuses).hasSize(10).containsOnly(200);
         assertThat(inFlight.peak.get()).as("requests in flight at once, both replicas together")
                 .isLessThanOrEqualTo(MAX);
