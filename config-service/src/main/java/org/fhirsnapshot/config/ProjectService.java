@@ -2,18 +2,22 @@ package org.fhirsnapshot.config;
 
 import io.quarkus.hibernate.reactive.panache.common.WithSession;
 import io.quarkus.hibernate.reactive.panache.common.WithTransaction;
+import io.quarkus.hibernate.reactive.panache.PanacheQuery;
 import io.quarkus.panache.common.Page;
 import io.quarkus.panache.common.Sort;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.List;
 import java.util.regex.Pattern;
 import org.fhirsnapshot.config.persistence.FhirSystemRepository;
 import org.fhirsnapshot.config.persistence.ProjectEntity;
 import org.fhirsnapshot.config.persistence.ProjectRepository;
 import org.fhirsnapshot.config.persistence.SqlStates;
 import org.fhirsnapshot.problem.ProblemException;
+import org.fhirsnapshot.security.Caller;
+import org.fhirsnapshot.security.ProjectAccessDenied;
 
 /** Projects: a cohort on one FHIR system, addressed by its key. */
 @ApplicationScoped
@@ -59,10 +63,17 @@ public class ProjectService {
         return find(key);
     }
 
+    /** The projects a caller may see (all for an admin), a page of them by key. */
     @WithSession
-    public Uni<ResultPage<ProjectEntity>> list(int page, int size) {
-        return projects.findAll(Sort.by("key")).page(Page.of(page, size)).list()
-                .flatMap(items -> projects.count().map(total -> new ResultPage<>(page, size, total, items)));
+    public Uni<ResultPage<ProjectEntity>> list(Caller caller, int page, int size) {
+        if (!caller.admin() && caller.projectRoles().isEmpty()) {
+            return Uni.createFrom().item(new ResultPage<>(page, size, 0, List.of()));
+        }
+        PanacheQuery<ProjectEntity> visible = caller.admin()
+                ? projects.findAll(Sort.by("key"))
+                : projects.find("key in ?1", Sort.by("key"), caller.projectRoles().keySet());
+        return visible.page(Page.of(page, size)).list()
+                .flatMap(items -> visible.count().map(total -> new ResultPage<>(page, size, total, items)));
     }
 
     @WithTransaction
@@ -82,7 +93,7 @@ public class ProjectService {
     }
 
     public static ProblemException notFound(String key) {
-        return ProblemException.notFound("There is no project '" + key + "'.");
+        return ProjectAccessDenied.notFound(key);
     }
 
     private Uni<Void> requireSystem(long fhirSystemId) {

@@ -29,6 +29,7 @@ import java.util.concurrent.ThreadLocalRandom;
 import org.fhirsnapshot.problem.Problem;
 import org.fhirsnapshot.testinfra.KafkaTestResource;
 import org.fhirsnapshot.testinfra.PostgresTestResource;
+import org.fhirsnapshot.testinfra.TestTokens;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -77,6 +78,7 @@ class RequestPermitsApiTest {
                             "http://localhost:" + RestAssured.port + "/internal/fhir-systems/" + system
                                     + "/request-permits"))
                             .header("Content-Type", "application/json")
+                            .header("Authorization", "Bearer " + TestTokens.service())
                             .POST(HttpRequest.BodyPublishers.ofString(
                                     "{\"wanted\":" + wanted + ",\"requestsPerSecond\":" + rate + "}"))
                             .build(), HttpResponse.BodyHandlers.ofString());

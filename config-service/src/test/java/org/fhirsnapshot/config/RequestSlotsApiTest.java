@@ -30,6 +30,7 @@ import org.awaitility.Awaitility;
 import org.fhirsnapshot.problem.Problem;
 import org.fhirsnapshot.testinfra.KafkaTestResource;
 import org.fhirsnapshot.testinfra.PostgresTestResource;
+import org.fhirsnapshot.testinfra.TestTokens;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -72,6 +73,7 @@ class RequestSlotsApiTest {
                                 "http://localhost:" + RestAssured.port + "/internal/fhir-systems/" + system
                                         + "/request-slots"))
                                 .header("Content-Type", "application/json")
+                                .header("Authorization", "Bearer " + TestTokens.service())
                                 .POST(HttpRequest.BodyPublishers.ofString("{\"holder\":\"" + holder
                                         + "\",\"wanted\":" + wanted + ",\"inUse\":" + mine
                                         + ",\"maxConcurrency\":" + max + "}"))

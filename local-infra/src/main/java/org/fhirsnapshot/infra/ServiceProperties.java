@@ -6,6 +6,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.fhirsnapshot.localoidc.LocalTokenIssuer;
 
 /**
  * The configuration keys by which the launcher and the tests point a service at its database, Kafka, the other
@@ -21,12 +22,32 @@ public final class ServiceProperties {
     /** {@link #SECRETS_KEY} as MicroProfile Config reads it from the environment. */
     public static final String SECRETS_KEY_VARIABLE = "FHIR_SNAPSHOT_SECRETS_KEY";
 
+    /**
+     * The local OIDC private key with which a service signs its own service tokens when no identity provider runs
+     * ({@code --no-keycloak}, {@code run}, tests). Secret: passed in the environment.
+     */
+    public static final String LOCAL_OIDC_KEY = "fhir-snapshot.security.local-key";
+
     private ServiceProperties() {
     }
 
     /** Whether a property holds a secret that must not appear on a command line (visible to every local user). */
     public static boolean isSecret(String key) {
-        return SECRETS_KEY.equals(key);
+        return SECRETS_KEY.equals(key) || LOCAL_OIDC_KEY.equals(key);
+    }
+
+    /**
+     * The properties that make a service trust tokens signed with a local OIDC key (and sign its own service tokens
+     * with it), instead of an identity provider's.
+     *
+     * @param privateKeyPem the key, as {@link LocalTokenIssuer#loadOrCreate} keeps it
+     */
+    public static Map<String, String> localOidc(String privateKeyPem) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        properties.put("quarkus.oidc.public-key", LocalTokenIssuer.fromPem(privateKeyPem).publicKeyBase64());
+        properties.put("quarkus.oidc.token.issuer", LocalTokenIssuer.ISSUER);
+        properties.put(LOCAL_OIDC_KEY, privateKeyPem);
+        return properties;
     }
 
     /** The environment variable MicroProfile Config maps to {@code key}: non-alphanumerics to _, upper case. */

@@ -73,6 +73,7 @@ public class ServiceProcessTestResource implements QuarkusTestResourceLifecycleM
             if (!RUNNING.containsKey(service)) {
                 Map<String, String> properties = ServiceProperties.of(service, PostgresTestResource.server(), kafka,
                         urls, payloadDirectory());
+                properties.putAll(ServiceProperties.localOidc(TestTokens.testKeyPem()));
                 ServiceProcess process = ServiceProcess.start(service, root, FreePorts.next(), properties, runDir(),
                         List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
                 RUNNING.put(service, process);

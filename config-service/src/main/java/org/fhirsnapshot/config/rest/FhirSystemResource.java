@@ -1,6 +1,8 @@
 package org.fhirsnapshot.config.rest;
 
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.PermitAll;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
@@ -27,9 +29,11 @@ import org.fhirsnapshot.config.ResultPage;
 import org.fhirsnapshot.config.SmartBackendKeys;
 import org.fhirsnapshot.config.client.EhrTokenProbe;
 import org.fhirsnapshot.config.client.FhirServerProbe;
+import org.fhirsnapshot.security.SecurityRoles;
 import org.jboss.resteasy.reactive.RestResponse;
 
 @Path("/api/fhir-systems")
+@RolesAllowed(SecurityRoles.ADMIN)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "FHIR systems", description = "EHR endpoints: base URL, MRN identifier system, credentials, limits")
 public class FhirSystemResource {
@@ -79,6 +83,7 @@ public class FhirSystemResource {
 
     @GET
     @Path("{id}/jwks.json")
+    @PermitAll
     @Operation(summary = "The FHIR system's public JWK Set", description = "For smart-backend systems: the public "
             + "key the EHR verifies client assertions with (register this URL with the EHR). Public, no secrets; "
             + "{\"keys\":[]} for other auth types.")

@@ -9,6 +9,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import jakarta.annotation.security.RolesAllowed;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Collectors;
@@ -31,12 +32,14 @@ import org.fhirsnapshot.contracts.internal.SlotRequest;
 import org.fhirsnapshot.contracts.internal.SlowDown;
 import org.fhirsnapshot.problem.Problem;
 import org.fhirsnapshot.problem.ProblemException;
+import org.fhirsnapshot.security.SecurityRoles;
 
 /**
  * Service-to-service calls (sync-service, fetch-worker). The FHIR system settings carry secrets: this path must not
  * be exposed publicly, and service authentication is to come (issue 6).
  */
 @Path("/internal")
+@RolesAllowed(SecurityRoles.SERVICE)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Internal", description = "For other FHIR Snapshot services only")
 public class InternalResource {

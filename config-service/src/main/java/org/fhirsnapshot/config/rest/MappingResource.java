@@ -19,6 +19,8 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.config.MappingService;
 import org.fhirsnapshot.config.ResultPage;
+import org.fhirsnapshot.security.ProjectRole;
+import org.fhirsnapshot.security.RequiresProjectRole;
 import org.jboss.resteasy.reactive.RestResponse;
 
 @Path("/api/projects/{key}/mappings")
@@ -35,6 +37,7 @@ public class MappingResource {
     }
 
     @POST
+    @RequiresProjectRole(ProjectRole.MANAGER)
     @Operation(summary = "Add a mapping resource", description = "type predefined: spec is a catalog key; type "
             + "custom: spec is a relative search {Type}?{params} without the patient. An invalid spec is a 400 "
             + "saying why; a key already used by an active mapping of the project is a 409.")
@@ -47,6 +50,7 @@ public class MappingResource {
     }
 
     @GET
+    @RequiresProjectRole(ProjectRole.READER)
     @Operation(summary = "List a project's active mapping resources", description = "Paged: page from 0, size up "
             + "to 500, by id.")
     public Uni<ResultPage<MappingView>> list(@PathParam("key") String key,
@@ -57,6 +61,7 @@ public class MappingResource {
 
     @GET
     @Path("{id}")
+    @RequiresProjectRole(ProjectRole.READER)
     @Operation(summary = "Get an active mapping resource")
     public Uni<MappingView> get(@PathParam("key") String key, @PathParam("id") long id) {
         return mappings.get(key, id).map(mapping -> MappingView.of(key, mapping));
@@ -64,6 +69,7 @@ public class MappingResource {
 
     @PUT
     @Path("{id}")
+    @RequiresProjectRole(ProjectRole.MANAGER)
     @Operation(summary = "Replace a mapping resource", description = "The revision goes up when name, type, spec "
             + "or params change.")
     @Consumes(MediaType.APPLICATION_JSON)
@@ -74,6 +80,7 @@ public class MappingResource {
 
     @DELETE
     @Path("{id}")
+    @RequiresProjectRole(ProjectRole.MANAGER)
     @Operation(summary = "Delete a mapping resource", description = "It is kept for the audit trail but no longer "
             + "listed; its instances become deleted.")
     public Uni<RestResponse<Void>> delete(@PathParam("key") String key, @PathParam("id") long id) {

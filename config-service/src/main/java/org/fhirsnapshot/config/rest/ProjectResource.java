@@ -1,6 +1,8 @@
 package org.fhirsnapshot.config.rest;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
@@ -19,6 +21,10 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.config.ProjectService;
 import org.fhirsnapshot.config.ResultPage;
 import org.fhirsnapshot.problem.ProblemException;
+import org.fhirsnapshot.security.Caller;
+import org.fhirsnapshot.security.ProjectRole;
+import org.fhirsnapshot.security.RequiresProjectRole;
+import org.fhirsnapshot.security.SecurityRoles;
 import org.jboss.resteasy.reactive.RestResponse;
 
 @Path("/api/projects")
@@ -28,13 +34,16 @@ public class ProjectResource {
 
     private final ProjectService projects;
     private final BodyValidator validator;
+    private final SecurityIdentity identity;
 
-    public ProjectResource(ProjectService projects, BodyValidator validator) {
+    public ProjectResource(ProjectService projects, BodyValidator validator, SecurityIdentity identity) {
         this.projects = projects;
         this.validator = validator;
+        this.identity = identity;
     }
 
     @POST
+    @RolesAllowed(SecurityRoles.ADMIN)
     @Operation(summary = "Create a project", description = "key is [a-z0-9-]{1,64}; a taken key is a 409.")
     @Consumes(MediaType.APPLICATION_JSON)
     public Uni<RestResponse<ProjectView>> create(ProjectRequest request) {
@@ -49,14 +58,16 @@ public class ProjectResource {
     }
 
     @GET
-    @Operation(summary = "List projects", description = "Paged: page from 0, size up to 500, by key.")
+    @Operation(summary = "List the projects the caller has a role in", description = "All of them for an admin. "
+            + "Paged: page from 0, size up to 500, by key.")
     public Uni<ResultPage<ProjectView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
             @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
-        return projects.list(page, size).map(result -> result.map(ProjectView::of));
+        return projects.list(Caller.of(identity), page, size).map(result -> result.map(ProjectView::of));
     }
 
     @GET
     @Path("{key}")
+    @RequiresProjectRole(ProjectRole.READER)
     @Operation(summary = "Get a project")
     public Uni<ProjectView> get(@PathParam("key") String key) {
         return projects.get(key).map(ProjectView::of);
@@ -64,6 +75,7 @@ public class ProjectResource {
 
     @PUT
     @Path("{key}")
+    @RolesAllowed(SecurityRoles.ADMIN)
     @Operation(summary = "Update a project's name, FHIR system and enabled flag", description = "The key cannot "
             + "change.")
     @Consumes(MediaType.APPLICATION_JSON)
