@@ -20,12 +20,14 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.Comparator;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.SplittableRandom;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import java.util.stream.Stream;
@@ -43,6 +45,7 @@ import org.fhirsnapshot.infra.Service;
 import org.fhirsnapshot.infra.ServiceProcess;
 import org.fhirsnapshot.infra.ServiceProperties;
 import org.fhirsnapshot.launcher.ApiClient;
+import org.fhirsnapshot.launcher.LocalTokens;
 import org.fhirsnapshot.payload.FileSystemPayloadStore;
 import org.fhirsnapshot.payload.PayloadStore;
 import org.fhirsnapshot.payload.StoredPayload;
@@ -71,7 +74,12 @@ public final class ArchiveBenchmark {
     private static final ObjectMapper JSON = new ObjectMapper().registerModule(new JavaTimeModule())
             .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
 
-    private final ApiClient api = new ApiClient();
+    /** Admin tokens, for the public APIs. */
+    private Supplier<String> adminTokens;
+    /** Calls the public APIs as an admin. */
+    private ApiClient api;
+    /** Calls the internal APIs as a service would (the fetch-worker's part this program plays). */
+    private ApiClient internal;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     private final Map<Service, String> urls = new EnumMap<>(Service.class);
     private final List<Row> rows = new ArrayList<>();
@@ -101,10 +109,13 @@ public final class ArchiveBenchmark {
         // Services run from copies of their builds: a rebuild in the checkout during the run cannot pull jars from
         // under them (as the end-to-end tests pin theirs).
         Path pinned = work.resolve("pinned");
-        for (Service service : List.of(Service.CONFIG, Service.MRN, Service.ARCHIVE)) {
-            copyTree(root.resolve(service.module()).resolve("target/quarkus-app"), pinned.resolve(service.module())
-                    .resolve("target/quarkus-app"));
-        }
+        // The services trust a local key made for this run.
+        LocalTokens tokens = LocalTokens.loadOrCreate(work);
+        adminTokens = tokens.launcherAdminTokens();
+        api = new ApiClient(adminTokens);
+        internal = new ApiClient(tokens.renewing("archive-benchmark", List.of("service")));
+        Map<String, String> localOidc = ServiceProperties.localOidc(tokens.privateKeyPem());
+        PinnedBuilds.pin(root, pinned, List.of(Service.CONFIG, Service.MRN, Service.ARCHIVE));
         try (PostgresServer postgres = PostgresServer.start(work.resolve("postgres"), 0);
                 KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), 0)) {
             List<ServiceProcess> processes = new ArrayList<>();
@@ -113,14 +124,17 @@ public final class ArchiveBenchmark {
                     urls.put(service, "http://127.0.0.1:" + FreePorts.next());
                 }
                 for (Service service : List.of(Service.CONFIG, Service.MRN, Service.ARCHIVE)) {
-                    processes.add(ServiceProcess.start(service, pinned, port(urls.get(service)), ServiceProperties.of(
-                            service, postgres, kafka.bootstrapServers(), urls, payloads), work.resolve("logs"),
-                            jvmOptions(service)));
+                    Map<String, String> properties = new LinkedHashMap<>(ServiceProperties.of(service, postgres,
+                            kafka.bootstrapServers(), urls, payloads));
+                    properties.putAll(localOidc);
+                    processes.add(ServiceProcess.start(service, pinned, port(urls.get(service)), properties,
+                            work.resolve("logs"), jvmOptions(service)));
                 }
                 // A second archive-service on the same data, with payload verification off.
                 unverifiedUrl = "http://127.0.0.1:" + FreePorts.next();
-                Map<String, String> unverified = new java.util.LinkedHashMap<>(ServiceProperties.of(Service.ARCHIVE,
+                Map<String, String> unverified = new LinkedHashMap<>(ServiceProperties.of(Service.ARCHIVE,
                         postgres, kafka.bootstrapServers(), urls, payloads));
+                unverified.putAll(localOidc);
                 unverified.put("fhir-snapshot.archive.verify-payloads", "false");
                 processes.add(ServiceProcess.start(Service.ARCHIVE, pinned, port(unverifiedUrl), unverified,
                         work.resolve("logs-unverified"), jvmOptions(Service.ARCHIVE)));
@@ -180,8 +194,8 @@ public final class ArchiveBenchmark {
         String text = IntStream.range(0, mrnCount).mapToObj(i -> String.format("BENCH%07d", i))
                 .collect(Collectors.joining("\n"));
         api.postText(mrnService + "/api/projects/" + key + "/mrns", text);
-        JsonNode mappings = api.get(config + "/internal/projects/" + key + "/mappings");
-        api.post(mrnService + "/internal/projects/" + key + "/reconcile", Map.of("fhirSystemId",
+        JsonNode mappings = internal.get(config + "/internal/projects/" + key + "/mappings");
+        internal.post(mrnService + "/internal/projects/" + key + "/reconcile", Map.of("fhirSystemId",
                 mappings.path("fhirSystemId").asLong(), "mappings", mappings.path("mappings")));
 
         List<JsonNode> pending = new ArrayList<>();
@@ -206,7 +220,7 @@ public final class ArchiveBenchmark {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(producerConfig)) {
             for (int from = 0; from < pending.size(); from += 200) {
                 List<JsonNode> batch = pending.subList(from, Math.min(pending.size(), from + 200));
-                JsonNode claimed = api.post(mrnService + "/internal/instances/claim", Map.of("instanceIds",
+                JsonNode claimed = internal.post(mrnService + "/internal/instances/claim", Map.of("instanceIds",
                         batch.stream().map(i -> i.path("id").asLong()).toList(), "workerId", "archive-benchmark",
                         "leaseSeconds", 3600));
                 for (JsonNode claim : claimed) {
@@ -295,9 +309,13 @@ public final class ArchiveBenchmark {
         watcher.setDaemon(true);
         watcher.start();
         try {
-            Process curl = new ProcessBuilder("curl", "-sS", "--fail", "-o", "/dev/null", "-D", "-", "-w",
+            // The token goes in on stdin (-H @-), not on the command line that every local user can read.
+            Process curl = new ProcessBuilder("curl", "-sS", "--fail", "-H", "@-", "-o", "/dev/null", "-D", "-", "-w",
                     "\nTIMES %{time_starttransfer} %{time_total} %{size_download}\n", baseUrl + path)
                     .redirectErrorStream(true).start();
+            try (var header = curl.getOutputStream()) {
+                header.write(("Authorization: Bearer " + adminTokens.get() + "\n").getBytes(StandardCharsets.US_ASCII));
+            }
             String output = new String(curl.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
             if (curl.waitFor() != 0) {
                 throw new IllegalStateException(what + ": curl failed: " + output);
@@ -379,19 +397,6 @@ public final class ArchiveBenchmark {
 
     private static double seconds(Instant start) {
         return Duration.between(start, Instant.now()).toNanos() / 1e9;
-    }
-
-    private static void copyTree(Path from, Path to) throws IOException {
-        try (Stream<Path> files = Files.walk(from)) {
-            for (Path file : files.toList()) {
-                Path target = to.resolve(from.relativize(file).toString());
-                if (Files.isDirectory(file)) {
-                    Files.createDirectories(target);
-                } else {
-                    Files.copy(file, target);
-                }
-            }
-        }
     }
 
     private static void deleteTree(Path directory) throws IOException {

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.locks.LockSupport;
@@ -20,6 +21,7 @@ import org.fhirsnapshot.infra.Service;
 import org.fhirsnapshot.infra.ServiceProcess;
 import org.fhirsnapshot.infra.ServiceProperties;
 import org.fhirsnapshot.launcher.ApiClient;
+import org.fhirsnapshot.launcher.LocalTokens;
 
 /**
  * How long the synchronisation lifecycle takes at scale, measured through the public APIs of the real services:
@@ -37,7 +39,7 @@ public final class ReconcileBenchmark {
             "social-history", "problem-list", "encounter-diagnosis", "medications", "allergies", "encounters",
             "immunizations");
 
-    private final ApiClient api = new ApiClient();
+    private ApiClient api;
     private final Map<Service, String> urls = new EnumMap<>(Service.class);
     private final List<String[]> rows = new ArrayList<>();
 
@@ -49,7 +51,13 @@ public final class ReconcileBenchmark {
 
     private void run(int mrnCount) throws IOException {
         Path work = Files.createTempDirectory("fhir-snapshot-bench");
-        Path root = Service.repositoryRoot();
+        // Services run from copies of their builds: a rebuild in the checkout during the run cannot pull jars from
+        // under them.
+        Path root = PinnedBuilds.pin(Service.repositoryRoot(), work.resolve("pinned"), List.of(Service.CONFIG,
+                Service.MRN, Service.SYNC));
+        // The services trust a local key made for this run; the benchmark calls the APIs as an admin.
+        LocalTokens tokens = LocalTokens.loadOrCreate(work);
+        api = new ApiClient(tokens.launcherAdminTokens());
         try (PostgresServer postgres = PostgresServer.start(work.resolve("postgres"), 0);
                 KafkaBroker kafka = KafkaBroker.start(work.resolve("kafka"), 0)) {
             List<ServiceProcess> processes = new ArrayList<>();
@@ -59,8 +67,10 @@ public final class ReconcileBenchmark {
                 }
                 for (Service service : List.of(Service.CONFIG, Service.MRN, Service.SYNC)) {
                     int port = Integer.parseInt(urls.get(service).substring(urls.get(service).lastIndexOf(':') + 1));
-                    processes.add(ServiceProcess.start(service, root, port, ServiceProperties.of(service, postgres,
-                            kafka.bootstrapServers(), urls, work.resolve("payloads")), work.resolve("logs"),
+                    Map<String, String> properties = new LinkedHashMap<>(ServiceProperties.of(service, postgres,
+                            kafka.bootstrapServers(), urls, work.resolve("payloads")));
+                    properties.putAll(ServiceProperties.localOidc(tokens.privateKeyPem()));
+                    processes.add(ServiceProcess.start(service, root, port, properties, work.resolve("logs"),
                             List.of("-Xmx1g", "-XX:+UseParallelGC")));
                 }
                 measure(mrnCount);

@@ -15,7 +15,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -108,8 +107,9 @@ class CrashRecoveryIT {
         List<String> mrns = cohort.demoMrns();
         Path zipFile = work.resolve("snapshot.zip");
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        SnapshotJob job = new SnapshotJob(urls(), new PrintStream(console, true, StandardCharsets.UTF_8));
-        ApiClient api = new ApiClient();
+        SnapshotJob job = new SnapshotJob(stack, new PrintStream(console, true, StandardCharsets.UTF_8));
+        // Admin tokens signed with the stack's local key, as ./fhir-snapshot run calls.
+        ApiClient api = stack.apiClient();
 
         // A slow EHR (latency on every request), small pages (several per search, so that a kill can also land
         // mid-pagination) and one fetch at a time: the fetch lasts long enough for four kills to land in it. The
@@ -277,14 +277,6 @@ class CrashRecoveryIT {
 
     private static double seconds(Duration duration) {
         return duration.toMillis() / 1000.0;
-    }
-
-    private static Map<Service, String> urls() {
-        Map<Service, String> urls = new HashMap<>();
-        for (Service service : Service.values()) {
-            urls.put(service, stack.url(service));
-        }
-        return urls;
     }
 
     /** One kill and how long the system took to come back from it. */

@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.Map;
 import org.awaitility.core.ConditionTimeoutException;
 import org.fhirsnapshot.infra.Service;
@@ -97,8 +96,9 @@ class EhrUnderStressIT {
         GroundTruth truth = sandbox.cohort().groundTruth();
         Path zipFile = work.resolve("snapshot.zip");
         ByteArrayOutputStream console = new ByteArrayOutputStream();
-        SnapshotJob job = new SnapshotJob(urls(), new PrintStream(console, true, StandardCharsets.UTF_8));
-        ApiClient api = new ApiClient();
+        SnapshotJob job = new SnapshotJob(stack, new PrintStream(console, true, StandardCharsets.UTF_8));
+        // Admin tokens signed with the stack's local key, as ./fhir-snapshot run calls.
+        ApiClient api = stack.apiClient();
         SnapshotRequest request = new SnapshotRequest(sandbox.baseUrl(), SandboxCohort.MRN_SYSTEM,
                 sandbox.cohort().demoMrns(), new ArrayList<>(MAPPINGS.keySet()), zipFile);
 
@@ -236,11 +236,4 @@ class EhrUnderStressIT {
         return whole == 0 ? 0 : 100.0 * part / whole;
     }
 
-    private static Map<Service, String> urls() {
-        Map<Service, String> urls = new HashMap<>();
-        for (Service service : Service.values()) {
-            urls.put(service, stack.url(service));
-        }
-        return urls;
-    }
 }

@@ -35,6 +35,9 @@ import org.fhirsnapshot.sandbox.SandboxCohort;
  * {@code kraft-logs} (topic data, not logs). PostgreSQL writes no log file there: its server log goes to the test
  * JVM's console, which {@link ConsoleCapture} copies into files that the scan reads too.
  *
+ * <p>The same lines must not hold a credential either (issue 6): no bearer token (a JWT: three base64url parts, the
+ * first two JSON objects) and no PEM private key (the local OIDC key the services get in their environment).
+ *
  * <p>A failure names the file, the line number, the logger and which PHI it was by its number in the cohort
  * ("MRN #12", "patient name #3") — never the value itself, so the report does not leak what it found.
  */
@@ -45,6 +48,11 @@ final class PhiLogScan {
 
     /** The logger category in the services' console format {@code %d{HH:mm:ss.SSS} %-5p [%c{2.}] %s%e%n}. */
     private static final Pattern LOGGER = Pattern.compile("^\\S+\\s+[A-Z]+\\s+\\[([^\\]\\s]+)\\]");
+
+    /** A JWT as the local key and Keycloak sign them: base64url of '{"' twice, then the signature. */
+    private static final Pattern BEARER_TOKEN = Pattern.compile(
+            "eyJ[A-Za-z0-9_-]{8,}\\.eyJ[A-Za-z0-9_-]{8,}\\.[A-Za-z0-9_-]{16,}");
+    private static final Pattern PRIVATE_KEY = Pattern.compile("PRIVATE KEY-----");
 
     /** Whole words: no letter, digit or underscore right before or after. */
     private static final String WORD_START = "(?<![\\p{L}\\p{N}_])";
@@ -113,12 +121,13 @@ final class PhiLogScan {
                     empty, dataDirectory, result.linesByFile());
         }
         if (!result.hits().isEmpty()) {
-            fail("PHI in %d log line(s) under %s (values withheld; numbers are 1-based positions in the cohort's "
+            fail("PHI or credentials in %d log line(s) under %s (values withheld; numbers are 1-based positions in the cohort's "
                     + "demo MRNs, patient ids and sorted patient names):%n%s", result.hits().size(), dataDirectory,
                     result.hits().stream().map(hit -> "  " + hit).collect(Collectors.joining("\n")));
         }
-        System.out.printf("PHI scan: %d lines in %d log files under %s, no MRN, patient id or name (%d MRNs, "
-                + "%d ids, %d names of %d+ letters)%n",
+        System.out.printf(
+                "PHI scan: %d lines in %d log files under %s, no MRN, patient id, name, token or key (%d MRNs, "
+                        + "%d ids, %d names of %d+ letters)%n",
                 result.linesByFile().values().stream()
                         .mapToLong(Long::longValue).sum(),
                 result.linesByFile().size(), dataDirectory, mrns.size(),
@@ -185,6 +194,12 @@ final class PhiLogScan {
                 find(mrnPattern, line, mrns, "MRN", found);
                 find(patientIdPattern, line, patientIds, "patient id", found);
                 find(namePattern, line, names, "patient name", found);
+                if (BEARER_TOKEN.matcher(line).find()) {
+                    found.add("bearer token");
+                }
+                if (PRIVATE_KEY.matcher(line).find()) {
+                    found.add("private key");
+                }
                 if (!found.isEmpty()) {
                     Matcher logger = LOGGER.matcher(line);
                     hits.add(new Hit(relative, (int) count, logger.find() ? logger.group(1) : "?",

@@ -11,6 +11,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.List;
 import org.fhirsnapshot.infra.Service;
+import org.fhirsnapshot.launcher.LocalTokens;
 import org.fhirsnapshot.sandbox.SandboxCohort;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -58,6 +59,21 @@ class PhiLogScanTest {
         assertThatThrownBy(() -> scan.assertNoPhiInLogs(stack, 2)).isInstanceOf(AssertionError.class)
                 .hasMessageContaining("logs/worker-2/fetch-worker.log:4 [o.f.f.c.FhirClient] MRN #12")
                 .hasMessageNotContaining(mrn);
+    }
+
+    @Test
+    void aBearerTokenOrAPrivateKeyInALogFailsWithoutShowingIt(@TempDir Path keyDir) throws IOException {
+        LocalTokens tokens = LocalTokens.loadOrCreate(keyDir);
+        String token = tokens.admin("alice");
+        append("logs/config-service.log",
+                "16:21:11.000 DEBUG [o.f.c.r.ProjectResource] Authorization: Bearer " + token);
+        append("logs/archive-service.log", "16:21:11.001 INFO  [o.f.a.Config] key " + tokens.privateKeyPem()
+                .lines().findFirst().orElseThrow());
+
+        assertThatThrownBy(() -> scan.assertNoPhiInLogs(stack, 2)).isInstanceOf(AssertionError.class)
+                .hasMessageContaining("logs/config-service.log:3 [o.f.c.r.ProjectResource] bearer token")
+                .hasMessageContaining("logs/archive-service.log:3 [o.f.a.Config] private key")
+                .hasMessageNotContaining(token);
     }
 
     @Test

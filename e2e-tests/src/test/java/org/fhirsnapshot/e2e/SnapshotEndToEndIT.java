@@ -8,10 +8,8 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import org.fhirsnapshot.infra.Service;
 import org.fhirsnapshot.launcher.LocalStack;
 import org.fhirsnapshot.launcher.SnapshotJob;
 import org.fhirsnapshot.launcher.SnapshotRequest;
@@ -76,7 +74,7 @@ class SnapshotEndToEndIT {
 
         // The demo's limits (500 requests/s, far above what this pipeline asks of the sandbox), not config-service's
         // default of 20/s: the efficiency figure measures the pipeline, not the rate limiter.
-        SnapshotSummary summary = new SnapshotJob(urls(), new PrintStream(console, true, StandardCharsets.UTF_8))
+        SnapshotSummary summary = new SnapshotJob(stack, new PrintStream(console, true, StandardCharsets.UTF_8))
                 .run(new SnapshotRequest(stack.sandbox().baseUrl(), SandboxCohort.MRN_SYSTEM, mrns,
                         new ArrayList<>(MAPPINGS.keySet()), zipFile), SnapshotJob.SANDBOX_LIMITS);
 
@@ -87,11 +85,4 @@ class SnapshotEndToEndIT {
         Figures.record(summary, stack.sandbox(), truth, MAPPINGS.values());
     }
 
-    private static Map<Service, String> urls() {
-        Map<Service, String> urls = new HashMap<>();
-        for (Service service : Service.values()) {
-            urls.put(service, stack.url(service));
-        }
-        return urls;
-    }
 }

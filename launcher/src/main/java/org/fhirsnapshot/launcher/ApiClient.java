@@ -13,16 +13,43 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.function.Supplier;
 
-/** Calls the public REST APIs of the services as any client would: JSON over HTTP. */
+/**
+ * Calls the public REST APIs of the services as any client would: JSON over HTTP, with a bearer token from its token
+ * supplier on every request. The token never appears in a message or an exception.
+ */
 public final class ApiClient {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+    private final Supplier<String> bearerTokens;
+
+    /**
+     * A client that sends {@code Authorization: Bearer} with the token {@code bearerTokens} gives for each request
+     * (asked again each time, so that it may renew an expiring one).
+     */
+    public ApiClient(Supplier<String> bearerTokens) {
+        this.bearerTokens = bearerTokens;
+    }
+
+    /** A client without a token: for servers that need none (the FHIR sandbox), or to show that the APIs refuse it. */
+    public static ApiClient anonymous() {
+        return new ApiClient(() -> null);
+    }
+
+    /** A client that sends this one token. */
+    public static ApiClient withToken(String bearerToken) {
+        return new ApiClient(() -> bearerToken);
+    }
 
     public JsonNode get(String url) {
         return send(HttpRequest.newBuilder(URI.create(url)).GET(), url);
+    }
+
+    public JsonNode delete(String url) {
+        return send(HttpRequest.newBuilder(URI.create(url)).DELETE(), url);
     }
 
     public JsonNode post(String url, Object body) {
@@ -48,7 +75,7 @@ public final class ApiClient {
         Path part = file.resolveSibling(file.getFileName() + ".part");
         try {
             // ofFile(Path) alone would not truncate: an older, longer file would keep its tail.
-            HttpResponse<Path> response = http.send(HttpRequest.newBuilder(URI.create(url)).GET().build(),
+            HttpResponse<Path> response = http.send(authorized(HttpRequest.newBuilder(URI.create(url))).GET().build(),
                     HttpResponse.BodyHandlers.ofFile(part, StandardOpenOption.CREATE, StandardOpenOption.WRITE,
                             StandardOpenOption.TRUNCATE_EXISTING));
             if (response.statusCode() != 200) {
@@ -68,7 +95,7 @@ public final class ApiClient {
 
     private JsonNode send(HttpRequest.Builder request, String url) {
         try {
-            HttpResponse<String> response = http.send(request.timeout(Duration.ofSeconds(60)).build(),
+            HttpResponse<String> response = http.send(authorized(request).timeout(Duration.ofSeconds(60)).build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() >= 300) {
                 throw new ApiException(url, response.statusCode(), response.body());
@@ -80,6 +107,11 @@ public final class ApiClient {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    private HttpRequest.Builder authorized(HttpRequest.Builder request) {
+        String token = bearerTokens.get();
+        return token == null ? request : request.header("Authorization", "Bearer " + token);
     }
 
     private static String toJson(Object body) {

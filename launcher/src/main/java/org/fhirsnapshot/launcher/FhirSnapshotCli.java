@@ -4,17 +4,24 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.fhirsnapshot.infra.Service;
 import org.fhirsnapshot.sandbox.SandboxCohort;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine;
 
 /** {@code ./fhir-snapshot}: the local stack and the snapshot job. */
 @Command(name = "fhir-snapshot", mixinStandardHelpOptions = true, subcommands = {FhirSnapshotCli.Run.class,
@@ -22,9 +29,16 @@ import picocli.CommandLine.Option;
         FhirSnapshotCli.Token.class}, description = "Pull unaltered FHIR data for a cohort of MRNs and stream it as a ZIP.")
 public final class FhirSnapshotCli implements Runnable {
 
+    /** {@code up}'s (and {@code token}'s) data directory unless {@code --data} says otherwise. */
+    static final String DEFAULT_DATA = ".fhir-snapshot";
+
     public static void main(String[] args) {
-        int exit = new CommandLine(new FhirSnapshotCli()).setCaseInsensitiveEnumValuesAllowed(true).execute(args);
-        System.exit(exit);
+        System.exit(commandLine().execute(args));
+    }
+
+    /** The command line, ready to {@code execute}. */
+    static CommandLine commandLine() {
+        return new CommandLine(new FhirSnapshotCli()).setCaseInsensitiveEnumValuesAllowed(true);
     }
 
     @Override
@@ -87,7 +101,9 @@ public final class FhirSnapshotCli implements Runnable {
                         mappings.isEmpty() ? SnapshotRequest.DEMO_MAPPINGS : mappings, out);
                 // The built-in sandbox takes the demo's pace (SANDBOX_LIMITS says why); another server, config-service's
                 // defaults, which suit a real EHR.
-                SnapshotSummary summary = new SnapshotJob(urls(stack), System.out).run(request,
+                // The job calls the APIs with admin tokens signed with this run's local key: no extra step, and the
+                // token is never printed.
+                SnapshotSummary summary = new SnapshotJob(stack, System.out).run(request,
                         fhirBase == null ? SnapshotJob.SANDBOX_LIMITS : null);
                 System.out.print(summary.render());
                 System.out.println("Stopping the local stack...");
@@ -99,10 +115,10 @@ public final class FhirSnapshotCli implements Runnable {
     @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the local stack in the foreground and print its endpoints; Ctrl-C stops it.")
     static final class Up implements Callable<Integer> {
 
-        @Option(names = "--data", description = "data directory, kept between runs (default: ${DEFAULT-VALUE})", defaultValue = ".fhir-snapshot")
+        @Option(names = "--data", description = "data directory, kept between runs (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_DATA)
         Path data;
 
-        @Option(names = "--fresh", description = "wipe the data directory first")
+        @Option(names = "--fresh", description = "wipe the data directory first (a new local key too: older tokens stop working)")
         boolean fresh;
 
         @Option(names = "--port", description = "SERVICE=PORT, repeatable, e.g. --port mrn-service=9082 "
@@ -116,6 +132,10 @@ public final class FhirSnapshotCli implements Runnable {
                 + "without more heavy charts (default: ${DEFAULT-VALUE}, the demo)", defaultValue = "60")
         int sandboxMrns;
 
+        @Option(names = "--no-keycloak", description = "no identity provider: the services trust a key kept in the data "
+                + "directory, and ./fhir-snapshot token signs tokens with it (for now the only mode)")
+        boolean noKeycloak;
+
         @Override
         public Integer call() throws InterruptedException {
             checkSandboxMrns(this, sandboxMrns);
@@ -128,8 +148,8 @@ public final class FhirSnapshotCli implements Runnable {
                     servicePorts.put(Service.ofModule(port.getKey()), port.getValue());
                 }
             }
-            StackOptions options = new StackOptions(data.resolve("stack"), fresh, servicePorts, sandboxPort, 0, 0,
-                    workers, Map.of(), false, sandboxMrns);
+            StackOptions options = new StackOptions(stackDirectory(data), fresh, servicePorts, sandboxPort, 0, 0,
+                    workers, Map.of(), false, sandboxMrns, identityProvider());
             LocalStack stack = LocalStack.start(options, (part, endpoint) -> System.out.printf("  %-16s %s%n", part,
                     endpoint));
             CountDownLatch stopped = new CountDownLatch(1);
@@ -139,33 +159,124 @@ public final class FhirSnapshotCli implements Runnable {
                 stopped.countDown();
             }, "stop-stack"));
             System.out.printf("FHIR Snapshot is up. Data in %s. Ctrl-C stops it.%n", data.toAbsolutePath());
+            System.out.print(howToCall(stack));
             stopped.await();
             return 0;
         }
+
+        /**
+         * {@code --no-keycloak} is, for now, also the default: the local stack cannot start Keycloak yet. Once it
+         * can, Keycloak becomes the default and this flag chooses the local key.
+         */
+        IdentityProvider identityProvider() {
+            return IdentityProvider.LOCAL_KEY;
+        }
+
+        /** How to get a token and call an API with it (never a token itself: the output may be shared or logged). */
+        private String howToCall(LocalStack stack) {
+            String dataOption = data.normalize().equals(Path.of(DEFAULT_DATA)) ? "" : " --data " + data;
+            return String.format("%nEvery API needs a bearer token, signed with this stack's local key (roles admin, "
+                    + "or reader|exporter|manager with --project KEY):%n"
+                    + "  TOKEN=$(./fhir-snapshot token --role admin%s)%n"
+                    + "  curl -H \"Authorization: Bearer $TOKEN\" %s/api/projects%n", dataOption,
+                    stack.url(Service.CONFIG));
+        }
     }
 
-    @Command(name = "token", mixinStandardHelpOptions = true, description = "Print a bearer token for the local stack (once the APIs require OIDC).")
+    @Command(name = "token", mixinStandardHelpOptions = true, description = {
+            "Print a bearer token signed with the local key of a stack's data directory (the one ./fhir-snapshot up "
+                    + "uses), and nothing else, so that TOKEN=$(./fhir-snapshot token --role admin) works.",
+            "Whoever holds the token may do what its role allows until it expires: keep it out of logs and shared "
+                    + "shells."}, exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:the token was printed",
+                            "1:no local key in the data directory (start the stack first)",
+                            "2:bad usage (an option is missing or invalid)%n"})
     static final class Token implements Callable<Integer> {
 
-        @Option(names = "--role", required = true, description = "admin, reader, exporter or manager")
+        private static final Pattern USER = Pattern.compile("[A-Za-z0-9._@-]{1,64}");
+        private static final Pattern LIFETIME = Pattern.compile("(\\d{1,7})([smhd])");
+        private static final Duration MAX_LIFETIME = Duration.ofDays(30);
+
+        @Option(names = "--role", required = true, paramLabel = "ROLE", description = "admin, reader, exporter or manager")
         String role;
 
-        @Option(names = "--project", description = "project key, for project roles")
+        @Option(names = "--project", paramLabel = "KEY", description = "the project a reader, exporter or manager "
+                + "token is for ([a-z0-9-]{1,64}); admin holds every project")
         String project;
+
+        @Option(names = "--user", paramLabel = "NAME", description = "who the token names (sub, preferred_username; "
+                + "shown in the downloads list) (default: your login name)")
+        String user;
+
+        @Option(names = "--lifetime", paramLabel = "DURATION", description = "how long it is valid: 90s, 30m, 1h, 7d, up to 30d (default: "
+                + "${DEFAULT-VALUE})", defaultValue = "1h")
+        String lifetime;
+
+        @Option(names = "--data", paramLabel = "DIR", description = "the data directory of ./fhir-snapshot up (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_DATA)
+        Path data;
+
+        @Spec
+        CommandSpec spec;
 
         @Override
         public Integer call() {
-            System.err.println("The APIs of this version do not require a token yet: call them without one.");
-            return 2;
+            LocalTokens.Role tokenRole = LocalTokens.Role.fromLabel(role).orElseThrow(() -> usage(
+                    "--role must be admin, reader, exporter or manager, not '" + role + "'"));
+            if (tokenRole.inProject() && project == null) {
+                throw usage("--role " + tokenRole.label() + " is a role in one project: add --project KEY");
+            }
+            if (!tokenRole.inProject() && project != null) {
+                throw usage("--role admin holds every project: leave out --project (or use --role reader, exporter "
+                        + "or manager)");
+            }
+            if (project != null && !LocalTokens.PROJECT_KEY.matcher(project).matches()) {
+                throw usage("--project must be a project key: 1 to 64 of a-z, 0-9 and -, not '" + project + "'");
+            }
+            String subject = user != null ? user : System.getProperty("user.name", "local-user");
+            if (!USER.matcher(subject).matches()) {
+                throw usage((user != null ? "--user" : "your login name (give --user NAME)")
+                        + " must be 1 to 64 of A-Z, a-z, 0-9 and . _ @ -");
+            }
+            Duration valid = parseLifetime(lifetime);
+            Path stackData = stackDirectory(data);
+            Optional<LocalTokens> tokens = LocalTokens.existing(stackData);
+            if (tokens.isEmpty()) {
+                spec.commandLine().getErr().printf("No local key in %s: start the stack there first "
+                        + "(./fhir-snapshot up%s), which creates it.%n", stackData.toAbsolutePath(),
+                        data.normalize().equals(Path.of(DEFAULT_DATA)) ? "" : " --data " + data);
+                return 1;
+            }
+            spec.commandLine().getOut().println(tokens.get().issue(tokenRole, project, subject, valid));
+            spec.commandLine().getOut().flush();
+            return 0;
+        }
+
+        private Duration parseLifetime(String text) {
+            Matcher matcher = LIFETIME.matcher(text.trim().toLowerCase(Locale.ROOT));
+            Duration parsed = null;
+            if (matcher.matches()) {
+                long amount = Long.parseLong(matcher.group(1));
+                parsed = switch (matcher.group(2)) {
+                    case "s" -> Duration.ofSeconds(amount);
+                    case "m" -> Duration.ofMinutes(amount);
+                    case "h" -> Duration.ofHours(amount);
+                    default -> Duration.ofDays(amount);
+                };
+            }
+            if (parsed == null || parsed.isZero() || parsed.compareTo(MAX_LIFETIME) > 0) {
+                throw usage("--lifetime must be a number and a unit (s, m, h or d), from 1s to 30d, such as 1h, not '"
+                        + text + "'");
+            }
+            return parsed;
+        }
+
+        private CommandLine.ParameterException usage(String message) {
+            return new CommandLine.ParameterException(spec.commandLine(), message);
         }
     }
 
-    static Map<Service, String> urls(LocalStack stack) {
-        Map<Service, String> urls = new EnumMap<>(Service.class);
-        for (Service service : Service.values()) {
-            urls.put(service, stack.url(service));
-        }
-        return urls;
+    /** Where {@code up} keeps the stack (and its local key) inside {@code --data}. */
+    static Path stackDirectory(Path data) {
+        return data.resolve("stack");
     }
 
     /** {@code --sandbox-mrns} must name a cohort the sandbox can build: 1 to 999,999 MRNs. */

@@ -28,6 +28,10 @@ import org.fhirsnapshot.sandbox.SandboxCohort;
  * The whole system on one machine: PostgreSQL and a Kafka broker (real servers, no Docker), the FHIR sandbox, and
  * every service as its own process. A supervisor restarts a service process that dies, as a Kubernetes Deployment
  * would, and the Kafka broker too (same port and data directory), as a StatefulSet would.
+ * <p>
+ * Every API needs a bearer token. With {@link IdentityProvider#LOCAL_KEY} the services trust an RSA key kept in the
+ * data directory ({@link LocalTokens}); {@link #apiClient()} calls them with admin tokens signed with it, and
+ * {@code ./fhir-snapshot token} mints tokens with the same key file.
  */
 public final class LocalStack implements AutoCloseable {
 
@@ -45,6 +49,8 @@ public final class LocalStack implements AutoCloseable {
     private final Map<Service, ServiceProcess> services = new EnumMap<>(Service.class);
     private final List<ServiceProcess> extraWorkers = new ArrayList<>();
     private ScheduledExecutorService supervisor;
+    private Map<String, String> identityProperties = Map.of();
+    private LocalTokens tokens;
 
     private LocalStack(StackOptions options) {
         this.options = options;
@@ -76,6 +82,7 @@ public final class LocalStack implements AutoCloseable {
             deleteRecursively(data);
         }
         createDirectories(data.resolve("logs"));
+        identityProperties = identityProperties(data);
         if (options.pinBuilds()) {
             pinBuilds(Service.repositoryRoot(), root);
         }
@@ -117,8 +124,24 @@ public final class LocalStack implements AutoCloseable {
     private Map<String, String> propertiesOf(Service service, Map<Service, String> urls, Path data) {
         Map<String, String> properties = new LinkedHashMap<>(ServiceProperties.of(service, postgres,
                 kafka.bootstrapServers(), urls, data.resolve("payloads")));
+        properties.putAll(identityProperties);
         properties.putAll(options.extraProperties().getOrDefault(service, Map.of()));
         return properties;
+    }
+
+    /**
+     * What makes every service trust the stack's tokens and sign its own service tokens. The local private key is a
+     * secret: ServiceProcess passes it in the environment, never on a command line.
+     */
+    private Map<String, String> identityProperties(Path data) {
+        return switch (options.identityProvider()) {
+            case LOCAL_KEY -> {
+                tokens = LocalTokens.loadOrCreate(data);
+                yield ServiceProperties.localOidc(tokens.privateKeyPem());
+            }
+            case KEYCLOAK -> throw new UnsupportedOperationException(
+                    "the local stack cannot start Keycloak yet: use the local key (--no-keycloak)");
+        };
     }
 
     /** The broker first: a service is only ready again when Kafka answers. */
@@ -150,6 +173,30 @@ public final class LocalStack implements AutoCloseable {
 
     public String url(Service service) {
         return services.get(service).url();
+    }
+
+    /** Every service's base URL. */
+    public Map<Service, String> urls() {
+        Map<Service, String> urls = new EnumMap<>(Service.class);
+        services.forEach((service, process) -> urls.put(service, process.url()));
+        return urls;
+    }
+
+    /**
+     * A client of the public APIs that calls as an admin ({@link LocalTokens#LAUNCHER_USER}), with tokens signed
+     * with the stack's local key and renewed before they expire.
+     */
+    public ApiClient apiClient() {
+        return new ApiClient(tokens().launcherAdminTokens());
+    }
+
+    /** The tokens the services trust: signed with the local key of the data directory. */
+    public LocalTokens tokens() {
+        if (tokens == null) {
+            throw new IllegalStateException("this stack's tokens come from " + options.identityProvider()
+                    + ", not from a local key");
+        }
+        return tokens;
     }
 
     public ServiceProcess process(Service service) {

@@ -8,8 +8,8 @@ import java.io.PrintStream;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeFormatter;
 import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -40,13 +40,24 @@ public final class SnapshotJob {
      */
     public static final Map<String, Object> SANDBOX_LIMITS = Map.of("maxConcurrency", 8, "requestsPerSecond", 500);
 
-    private final ApiClient api = new ApiClient();
+    private final ApiClient api;
     private final Map<Service, String> urls;
     private final PrintStream out;
 
-    public SnapshotJob(Map<Service, String> urls, PrintStream out) {
+    /**
+     * @param urls each service's base URL
+     * @param api the client the job calls them with (it carries the bearer token, never printed)
+     * @param out where the progress goes
+     */
+    public SnapshotJob(Map<Service, String> urls, ApiClient api, PrintStream out) {
         this.urls = urls;
+        this.api = api;
         this.out = out;
+    }
+
+    /** The job against a local stack, as its launcher (an admin token signed with the stack's key). */
+    public SnapshotJob(LocalStack stack, PrintStream out) {
+        this(stack.urls(), stack.apiClient(), out);
     }
 
     /**

@@ -20,10 +20,12 @@ import org.fhirsnapshot.infra.Service;
  *        at start, so that rebuilding a module while the stack runs changes neither the running process nor the one
  *        the supervisor restarts; false for the launcher, which runs the builds in place
  * @param sandboxMrns the size of the sandbox's cohort ({@code SandboxCohort.demo(sandboxMrns)}): 60 is the demo
+ * @param identityProvider who issues the bearer tokens the services trust: {@link IdentityProvider#LOCAL_KEY} (a key
+ *        in {@code dataDirectory}) unless said otherwise
  */
 public record StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integer> servicePorts, int sandboxPort,
         int kafkaPort, int postgresPort, int fetchWorkers, Map<Service, Map<String, String>> extraProperties,
-        boolean pinBuilds, int sandboxMrns) {
+        boolean pinBuilds, int sandboxMrns, IdentityProvider identityProvider) {
 
     /** The demo cohort's size. */
     public static final int DEMO_MRNS = 60;
@@ -33,6 +35,17 @@ public record StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integ
         if (sandboxMrns < 1 || sandboxMrns > 999_999) {
             throw new IllegalArgumentException("the sandbox's cohort has 1 to 999999 MRNs, not " + sandboxMrns);
         }
+        if (identityProvider == null) {
+            throw new IllegalArgumentException("an identity provider is needed (IdentityProvider.LOCAL_KEY)");
+        }
+    }
+
+    /** Options whose services trust the local key of {@code dataDirectory}. */
+    public StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integer> servicePorts, int sandboxPort,
+            int kafkaPort, int postgresPort, int fetchWorkers, Map<Service, Map<String, String>> extraProperties,
+            boolean pinBuilds, int sandboxMrns) {
+        this(dataDirectory, fresh, servicePorts, sandboxPort, kafkaPort, postgresPort, fetchWorkers, extraProperties,
+                pinBuilds, sandboxMrns, IdentityProvider.LOCAL_KEY);
     }
 
     /** Options whose sandbox serves the demo cohort. */
@@ -47,6 +60,12 @@ public record StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integ
     public StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integer> servicePorts, int sandboxPort,
             int kafkaPort, int postgresPort, int fetchWorkers) {
         this(dataDirectory, fresh, servicePorts, sandboxPort, kafkaPort, postgresPort, fetchWorkers, Map.of(), false);
+    }
+
+    /** These options with another identity provider. */
+    public StackOptions withIdentityProvider(IdentityProvider provider) {
+        return new StackOptions(dataDirectory, fresh, servicePorts, sandboxPort, kafkaPort, postgresPort, fetchWorkers,
+                extraProperties, pinBuilds, sandboxMrns, provider);
     }
 
     /** Every port of api.md: services 8081 to 8085, the sandbox on 8090. */

@@ -2,6 +2,7 @@ package org.fhirsnapshot.localoidc;
 
 import io.smallrye.jwt.algorithm.SignatureAlgorithm;
 import io.smallrye.jwt.build.Jwt;
+import io.smallrye.jwt.build.JwtClaimsBuilder;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -127,16 +128,18 @@ public final class LocalTokenIssuer {
      */
     public String issue(String subject, Collection<String> groups, String groupsClaim, Duration lifetime) {
         Instant now = Instant.now();
-        return Jwt.claims()
+        JwtClaimsBuilder claims = Jwt.claims()
                 .issuer(ISSUER)
                 .subject(subject)
                 .preferredUserName(subject)
-                .claim(groupsClaim, new HashSet<>(groups))
                 .claim("jti", UUID.randomUUID().toString())
                 .issuedAt(now.getEpochSecond())
-                .expiresAt(now.plus(lifetime).getEpochSecond())
-                .jws().algorithm(SignatureAlgorithm.RS256)
-                .sign(privateKey);
+                .expiresAt(now.plus(lifetime).getEpochSecond());
+        if (!groups.isEmpty()) {
+            // A caller without roles has no groups claim (the JWT builder refuses an empty one).
+            claims.claim(groupsClaim, new HashSet<>(groups));
+        }
+        return claims.jws().algorithm(SignatureAlgorithm.RS256).sign(privateKey);
     }
 
     /** {@link #issue(String, Collection, String, Duration)} with the default groups claim. */

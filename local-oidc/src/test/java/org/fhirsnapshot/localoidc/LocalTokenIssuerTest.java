@@ -47,6 +47,17 @@ class LocalTokenIssuerTest {
     }
 
     @Test
+    void aCallerWithoutRolesHasNoGroupsClaim() throws Exception {
+        LocalTokenIssuer issuer = LocalTokenIssuer.loadOrCreate(dataDir);
+
+        JwtClaims claims = new JwtConsumerBuilder().setVerificationKey(issuer.publicKey()).build()
+                .processToClaims(issuer.issue("nobody", List.of(), Duration.ofMinutes(1)));
+
+        assertThat(claims.hasClaim("groups")).isFalse();
+        assertThat(claims.getSubject()).isEqualTo("nobody");
+    }
+
+    @Test
     void aTokenOfAnotherKeyDoesNotVerify(@TempDir Path otherDir) {
         String foreign = LocalTokenIssuer.loadOrCreate(otherDir).issue("eve", List.of("admin"), Duration.ofMinutes(1));
         LocalTokenIssuer ours = LocalTokenIssuer.loadOrCreate(dataDir);
