@@ -24,6 +24,7 @@ import org.jboss.resteasy.reactive.server.ServerRequestFilter;
  * {@code @RolesAllowed} is refused (fail closed) and logged as a defect;</li>
  * <li>{@code /internal/...}: only the {@link SecurityRoles#SERVICE} role (besides the resource's own
  * {@code @RolesAllowed}).</li>
+ * <li>both: a {@code {key}} that is not of the form of a project key is a 404 before any query sees it.</li>
  * </ul>
  * Anonymous callers get 401 from here or from the default {@code @RolesAllowed("**")} of every endpoint.
  */
@@ -49,7 +50,10 @@ public class ProjectAccessFilter {
             return Uni.createFrom().nullItem();
         }
         if (internal) {
-            return identities.getDeferredIdentity().map(identity -> requireService(identity));
+            return identities.getDeferredIdentity().map(identity -> {
+                Response refused = requireService(identity);
+                return refused != null || projectKey == null ? refused : malformedKey(projectKey);
+            });
         }
         RequiresProjectRole needed = requiredRole(resource);
         if (needed == null) {
@@ -80,9 +84,9 @@ public class ProjectAccessFilter {
             return SecurityProblemMappers.unauthorized("This call needs a bearer token.");
         }
         Caller caller = Caller.of(identity);
-        if (!PROJECT_KEY.matcher(projectKey).matches()) {
-            return ProblemException.notFound("There is no project with this key: project keys are 1 to 64 "
-                    + "characters a-z, 0-9 and '-'.").toProblem().toResponse();
+        Response malformed = malformedKey(projectKey);
+        if (malformed != null) {
+            return malformed;
         }
         ProjectRole has = caller.roleIn(projectKey).orElse(null);
         if (has == null) {
@@ -92,6 +96,15 @@ public class ProjectAccessFilter {
             return ProjectAccessDenied.roleTooSmall(projectKey, has, needed).toProblem().toResponse();
         }
         return null;
+    }
+
+    /** A 404 for a key no project can have (it never reaches a query), or null for a well-formed key. */
+    private static Response malformedKey(String projectKey) {
+        if (PROJECT_KEY.matcher(projectKey).matches()) {
+            return null;
+        }
+        return ProblemException.notFound("There is no project with this key: project keys are 1 to 64 characters "
+                + "a-z, 0-9 and '-'.").toProblem().toResponse();
     }
 
     private static RequiresProjectRole requiredRole(ResourceInfo resource) {

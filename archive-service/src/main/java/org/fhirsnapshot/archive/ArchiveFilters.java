@@ -1,5 +1,7 @@
 package org.fhirsnapshot.archive;
 
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
@@ -31,6 +33,15 @@ public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFo
 
     /** At most this many values per repeatable filter (they travel in a URL to mrn-service). */
     static final int MAX_VALUES = 500;
+    /** The longest MRN there is (mrn-service accepts none longer). */
+    static final int MAX_MRN_LENGTH = 64;
+    /** The longest mapping id, name or key there is (config-service accepts no longer name). */
+    static final int MAX_MAPPING_LENGTH = 200;
+    /**
+     * The most characters the mrn and mapping values may take in mrn-service's URL, percent-encoded: well under its
+     * 4096-character request line, so that a long filter is a 400 here and never a failed call there.
+     */
+    static final int MAX_FORWARDED_CHARS = 3000;
     /** A FHIR resource type name, such as {@code Observation}. */
     private static final Pattern RESOURCE_TYPE = Pattern.compile("[A-Z][A-Za-z]{1,63}");
 
@@ -74,8 +85,13 @@ public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFo
     public static ArchiveFilters parse(List<String> mrns, List<String> mappings, String format, String fetchedAfter,
             String fetchedBefore, List<String> types, String from, String to) {
         List<Problem.FieldError> errors = new ArrayList<>();
-        List<String> mrnValues = values("mrn", mrns, errors);
-        List<String> mappingValues = values("mapping", mappings, errors);
+        List<String> mrnValues = values("mrn", mrns, MAX_MRN_LENGTH, errors);
+        List<String> mappingValues = values("mapping", mappings, MAX_MAPPING_LENGTH, errors);
+        if (forwardedLength(mrnValues, "mrn") + forwardedLength(mappingValues, "mapping") > MAX_FORWARDED_CHARS) {
+            errors.add(new Problem.FieldError(mrnValues.isEmpty() ? "mapping" : "mrn", "The mrn and mapping filters "
+                    + "are too long for one request (" + MAX_FORWARDED_CHARS + " characters, URL-encoded, in all);"
+                    + " split the download."));
+        }
         ArchiveFormat archiveFormat = ArchiveFormat.json;
         try {
             archiveFormat = ArchiveFormat.parse(format);
@@ -87,7 +103,7 @@ public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFo
         if (after != null && before != null && !after.isBefore(before)) {
             errors.add(new Problem.FieldError("fetchedBefore", "fetchedBefore must be later than fetchedAfter."));
         }
-        List<String> typeValues = values("type", types, errors);
+        List<String> typeValues = values("type", types, 64, errors);
         for (String type : typeValues) {
             if (!RESOURCE_TYPE.matcher(type).matches()) {
                 errors.add(new Problem.FieldError("type", "type must be a FHIR resource type such as Observation."));
@@ -120,20 +136,41 @@ public record ArchiveFilters(List<String> mrns, List<String> mappings, ArchiveFo
         }
     }
 
-    private static List<String> values(String field, List<String> given, List<Problem.FieldError> errors) {
+    /** The trimmed values of a repeatable filter; never repeats a value in an error (an MRN is PHI). */
+    private static List<String> values(String field, List<String> given, int maxLength,
+            List<Problem.FieldError> errors) {
         List<String> values = new ArrayList<>();
         for (String value : given == null ? List.<String>of() : given) {
             if (value == null || value.isBlank()) {
                 errors.add(new Problem.FieldError(field, field + " must not be blank when given."));
                 return List.of();
             }
-            values.add(value.trim());
+            String trimmed = value.trim();
+            if (trimmed.length() > maxLength) {
+                errors.add(new Problem.FieldError(field, "Each " + field + " value is at most " + maxLength
+                        + " characters."));
+                return List.of();
+            }
+            if (trimmed.chars().anyMatch(Character::isISOControl)) {
+                errors.add(new Problem.FieldError(field, field + " values must not contain control characters."));
+                return List.of();
+            }
+            values.add(trimmed);
         }
         if (values.size() > MAX_VALUES) {
             errors.add(new Problem.FieldError(field, "At most " + MAX_VALUES + " " + field
                     + " values per request; split the download."));
         }
         return values;
+    }
+
+    /** What the values take in a URL: {@code &field=value} each, percent-encoded. */
+    private static int forwardedLength(List<String> values, String field) {
+        int length = 0;
+        for (String value : new LinkedHashSet<>(values)) {
+            length += field.length() + 2 + URLEncoder.encode(value, StandardCharsets.UTF_8).length();
+        }
+        return length;
     }
 
     private static Instant instant(String field, String value, List<Problem.FieldError> errors) {

@@ -33,6 +33,8 @@ import org.jboss.logging.Logger;
 public class ArchiveService {
 
     private static final Logger LOG = Logger.getLogger(ArchiveService.class);
+    /** The longest caller name the audit keeps (its column's width); a longer one is cut. */
+    private static final int MAX_NAME = 255;
 
     private final MrnServiceClient mrnService;
     private final PayloadStore store;
@@ -54,10 +56,12 @@ public class ArchiveService {
      * Fetches the first page of entries (a 404 problem for an unknown project) and records the download as
      * streaming: the streamed path ({@code ndjson}, or {@code json} with {@code type}/{@code from}/{@code to}),
      * chunked, length unknown. Nothing has been sent yet when this returns.
+     *
+     * @param downloadedBy who asks, as the audit records it (the caller's name from the token)
      */
-    public ArchiveDownload prepare(String projectKey, ArchiveFilters filters) {
+    public ArchiveDownload prepare(String projectKey, ArchiveFilters filters, String downloadedBy) {
         List<ArchiveEntry> firstPage = awaitPage(projectKey, filters, null);
-        long id = recordStart(projectKey, filters.auditView());
+        long id = recordStart(projectKey, filters.auditView(), downloadedBy);
         LOG.infof("Download %d of project %s started (format %s, streamed)", id, projectKey, filters.format());
         return new ArchiveDownload(id, projectKey, out -> {
             try (ArchiveWriter writer = new ArchiveWriter(out, store, projectKey, filters,
@@ -67,6 +71,14 @@ public class ArchiveService {
                 return writer.filesWritten();
             }
         });
+    }
+
+    /**
+     * Checks what {@link #prepare} checks (a 404 problem for an unknown project, mrn-service reachable) without
+     * recording a download: for a HEAD of a streamed archive.
+     */
+    public void check(String projectKey, ArchiveFilters filters) {
+        awaitPage(projectKey, filters, null);
     }
 
     /**
@@ -91,23 +103,26 @@ public class ArchiveService {
     /**
      * Records the download of bytes {@code first..last} of a planned archive as streaming. Nothing has been sent yet
      * when this returns.
+     *
+     * @param downloadedBy who asks, as the audit records it (the caller's name from the token)
      */
     public ArchiveDownload startPlanned(String projectKey, ArchiveFilters filters, PlannedArchive plan, long first,
-            long last) {
+            long last, String downloadedBy) {
         Map<String, Object> audit = new LinkedHashMap<>(filters.auditView());
         if (first != 0 || last != plan.length() - 1) {
             audit.put("range", "bytes=" + first + "-" + last + "/" + plan.length());
         }
-        long id = recordStart(projectKey, audit);
+        long id = recordStart(projectKey, audit, downloadedBy);
         LOG.infof("Download %d of project %s started (format json, %d of %d bytes)", id, projectKey,
                 last - first + 1, plan.length());
         return new ArchiveDownload(id, projectKey,
                 out -> plan.writeTo(out, store, first, last, config.verifyPayloads()));
     }
 
-    private long recordStart(String projectKey, Map<String, Object> auditFilters) {
+    private long recordStart(String projectKey, Map<String, Object> auditFilters, String downloadedBy) {
         Download download = new Download();
         download.projectKey = projectKey;
+        download.downloadedBy = downloadedBy.length() > MAX_NAME ? downloadedBy.substring(0, MAX_NAME) : downloadedBy;
         download.startedAt = clock.instant();
         download.filters = auditFilters;
         download.status = DownloadStatus.streaming;

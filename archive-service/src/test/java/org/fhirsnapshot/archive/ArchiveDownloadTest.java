@@ -19,12 +19,12 @@ import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -39,17 +39,20 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.zip.ZipEntry;
 import java.util.zip.GZIPOutputStream;
+import java.util.zip.ZipEntry;
 import java.util.zip.ZipInputStream;
 import org.awaitility.Awaitility;
 import org.eclipse.microprofile.config.ConfigProvider;
+import org.fhirsnapshot.problem.Problem;
 import org.fhirsnapshot.sandbox.FhirSandbox;
 import org.fhirsnapshot.sandbox.GroundTruth.PatientTruth;
 import org.fhirsnapshot.sandbox.SandboxCohort;
+import org.fhirsnapshot.security.ProjectAccessDenied;
 import org.fhirsnapshot.testinfra.KafkaTestResource;
 import org.fhirsnapshot.testinfra.PostgresTestResource;
 import org.fhirsnapshot.testinfra.ServiceProcessTestResource;
+import org.fhirsnapshot.testinfra.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -243,6 +246,40 @@ class ArchiveDownloadTest {
     }
 
     @Test
+    void headGivesTheArchivesLengthAndEtagWithoutSendingOrRecordingIt() {
+        Response get = given().queryParam("mapping", LABORATORY)
+                .when().get("/api/projects/{key}/archive", snapshot.key()).then().statusCode(200).extract()
+                .response();
+        long recorded = downloadsOf(snapshot.key());
+        Response head = given().queryParam("mapping", LABORATORY)
+                .when().head("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(200)
+                .contentType("application/zip")
+                .header("Accept-Ranges", "bytes")
+                .header("ETag", get.header("ETag"))
+                .header("Content-Length", String.valueOf(get.asByteArray().length))
+                .extract().response();
+        assertThat(head.asByteArray()).isEmpty();
+        assertThat(head.header("X-Download-Id")).isNull();
+        given().queryParam("mapping", LABORATORY).header("Range", "bytes=10-19")
+                .when().head("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(206)
+                .header("Content-Range", "bytes 10-19/" + get.asByteArray().length)
+                .header("Content-Length", "10");
+        given().queryParam("format", "ndjson")
+                .when().head("/api/projects/{key}/archive", snapshot.key()).then()
+                .statusCode(200).header("Accept-Ranges", "none");
+        given().queryParam("format", "csv")
+                .when().head("/api/projects/{key}/archive", snapshot.key()).then().statusCode(400);
+        assertThat(downloadsOf(snapshot.key())).isEqualTo(recorded);
+    }
+
+    private static long downloadsOf(String key) {
+        return given().when().get("/api/projects/{key}/downloads", key).then().statusCode(200).extract().jsonPath()
+                .getLong("total");
+    }
+
+    @Test
     void aStaleIfRangeGetsTheWholeArchiveAndARangePastItsEndIs416() throws IOException {
         Response stale = given().header("Range", "bytes=10-").header("If-Range", "\"not-this-archive\"")
                 .when().get("/api/projects/{key}/archive", snapshot.key()).then()
@@ -319,11 +356,14 @@ class ArchiveDownloadTest {
 
     @Test
     void unknownProjectIsA404ProblemNotAZip() {
-        given().when().get("/api/projects/{key}/archive", "no-such-project-" + suffix())
+        String key = "no-such-project-" + suffix();
+        Problem expected = ProjectAccessDenied.notFound(key).toProblem();
+        given().when().get("/api/projects/{key}/archive", key)
                 .then().statusCode(404)
                 .contentType("application/problem+json")
                 .body("status", equalTo(404))
-                .body("detail", containsString("no-such-project-"));
+                .body("title", equalTo(expected.title()))
+                .body("detail", equalTo(expected.detail()));
     }
 
     @Test
@@ -332,8 +372,9 @@ class ArchiveDownloadTest {
                 .then().statusCode(400)
                 .contentType("application/problem+json")
                 .body("errors.field", hasItem("format"));
+        // A malformed key names no project: the 404 of every project-scoped address of every service.
         given().when().get("/api/projects/{key}/archive", "Not_A_Key")
-                .then().statusCode(400)
+                .then().statusCode(404)
                 .contentType("application/problem+json");
         given().queryParam("fetchedAfter", "last tuesday").when()
                 .get("/api/projects/{key}/archive", snapshot.key())
@@ -371,6 +412,8 @@ class ArchiveDownloadTest {
             assertThat(record).as("download " + id).isNotNull();
             assertThat(record.path("status").asText()).isEqualTo("completed");
             assertThat(record.path("projectKey").asText()).isEqualTo(snapshot.key());
+            // AdminTokenByDefault's token: preferred_username test-admin.
+            assertThat(record.path("downloadedBy").asText()).isEqualTo("test-admin");
             assertThat(record.path("files").asInt()).isEqualTo(1);
             assertThat(record.path("bytes").asLong()).isEqualTo(sent);
             assertThat(record.path("finishedAt").asText()).isNotBlank();
@@ -381,6 +424,37 @@ class ArchiveDownloadTest {
         given().when().get("/q/metrics").then().statusCode(200)
                 .body(containsString("archive_downloads_total"))
                 .body(containsString("archive_sent_bytes_total"));
+    }
+
+    @Test
+    void theDownloadsListingNamesWhoDownloaded() throws IOException {
+        String exporter = "Bearer " + TestTokens.projectUser(snapshot.key(), "exporter");
+        Response ndjson = given().header("Authorization", exporter).queryParam("format", "ndjson")
+                .queryParam("mapping", LABORATORY)
+                .when().get("/api/projects/{key}/archive", snapshot.key())
+                .then().statusCode(200).extract().response();
+        unzip(ndjson.asByteArray());
+        long streamed = Long.parseLong(ndjson.header("X-Download-Id"));
+        Response json = given().header("Authorization", exporter).header("Range", "bytes=0-99")
+                .when().get("/api/projects/{key}/archive", snapshot.key())
+                .then().statusCode(206).extract().response();
+        long planned = Long.parseLong(json.header("X-Download-Id"));
+
+        Awaitility.await().atMost(Duration.ofSeconds(10)).untilAsserted(() -> {
+            JsonNode page = readTree(given().header("Authorization", exporter).queryParam("size", 200)
+                    .when().get("/api/projects/{key}/downloads", snapshot.key())
+                    .then().statusCode(200).extract().asByteArray());
+            Map<Long, JsonNode> byId = new LinkedHashMap<>();
+            page.path("items").forEach(item -> byId.put(item.path("id").asLong(), item));
+            assertThat(byId).containsKeys(streamed, planned);
+            for (long id : List.of(streamed, planned)) {
+                // The token's principal (preferred_username), both for a streamed and a planned archive.
+                assertThat(byId.get(id).path("downloadedBy").asText()).as("download " + id)
+                        .isEqualTo("test-exporter");
+                assertThat(byId.get(id).path("status").asText()).isEqualTo("completed");
+            }
+            assertThat(byId.get(planned).path("filters").path("range").asText()).startsWith("bytes=0-99/");
+        });
     }
 
     @Test
@@ -457,9 +531,12 @@ class ArchiveDownloadTest {
 
     @Test
     void downloadsOfAnUnknownProjectAreA404Problem() {
-        given().when().get("/api/projects/{key}/downloads", "no-such-project-" + suffix())
+        String key = "no-such-project-" + suffix();
+        given().when().get("/api/projects/{key}/downloads", key)
                 .then().statusCode(404)
-                .contentType("application/problem+json");
+                .contentType("application/problem+json")
+                .body("title", equalTo(ProjectAccessDenied.notFound(key).toProblem().title()))
+                .body("detail", equalTo(ProjectAccessDenied.notFound(key).getMessage()));
     }
 
     // --- the snapshot ----------------------------------------------------------------------------------------------
@@ -469,15 +546,17 @@ class ArchiveDownloadTest {
         String mrnUrl = url("mrn-service");
         String key = "archive-" + suffix();
 
-        long systemId = given().baseUri(configUrl).contentType(ContentType.JSON)
+        long systemId = given().baseUri(configUrl).header("Authorization", "Bearer " + TestTokens.admin())
+                .contentType(ContentType.JSON)
                 .body(Map.of("name", "Sandbox " + key, "baseUrl", sandbox.baseUrl(), "patientIdentifierSystem",
                         SandboxCohort.MRN_SYSTEM, "auth", Map.of("type", "none")))
                 .when().post("/api/fhir-systems").then().statusCode(201).extract().jsonPath().getLong("id");
-        given().baseUri(configUrl).contentType(ContentType.JSON)
+        given().baseUri(configUrl).header("Authorization", "Bearer " + TestTokens.admin()).contentType(ContentType.JSON)
                 .body(Map.of("key", key, "name", "Archive test " + key, "fhirSystemId", systemId, "enabled", true))
                 .when().post("/api/projects").then().statusCode(201);
         for (String[] mapping : new String[][]{{"Laboratory", LABORATORY}, {"Vital signs", VITAL_SIGNS}}) {
-            given().baseUri(configUrl).contentType(ContentType.JSON)
+            given().baseUri(configUrl).header("Authorization", "Bearer " + TestTokens.admin())
+                    .contentType(ContentType.JSON)
                     .body(Map.of("name", mapping[0], "type", "predefined", "spec", mapping[1]))
                     .when().post("/api/projects/{key}/mappings", key).then().statusCode(201);
         }
@@ -496,25 +575,28 @@ class ArchiveDownloadTest {
         PatientTruth unknown = patients.stream().filter(p -> !p.exists()).findFirst().orElseThrow();
         List<String> mrns = List.of(plain.mrn(), heavy.mrn(), emptyChart.mrn(), restricted.mrn(), unknown.mrn());
 
-        given().baseUri(mrnUrl).contentType(ContentType.JSON).body(Map.of("mrns", mrns))
+        given().baseUri(mrnUrl).header("Authorization", "Bearer " + TestTokens.admin()).contentType(ContentType.JSON)
+                .body(Map.of("mrns", mrns))
                 .when().post("/api/projects/{key}/mrns", key).then().statusCode(200)
                 .body("added", equalTo(mrns.size()));
 
-        JsonNode projectMappings = readTree(given().baseUri(configUrl)
-                .when().get("/internal/projects/{key}/mappings", key)
-                .then().statusCode(200).extract().asByteArray());
+        JsonNode projectMappings = readTree(
+                given().baseUri(configUrl).header("Authorization", "Bearer " + TestTokens.service())
+                        .when().get("/internal/projects/{key}/mappings", key)
+                        .then().statusCode(200).extract().asByteArray());
         Map<String, JsonNode> mappings = new LinkedHashMap<>();
         projectMappings.path("mappings").forEach(m -> mappings.put(m.path("spec").asText(), m));
         assertThat(mappings).containsOnlyKeys(LABORATORY, VITAL_SIGNS);
 
-        given().baseUri(mrnUrl).contentType(ContentType.JSON)
+        given().baseUri(mrnUrl).header("Authorization", "Bearer " + TestTokens.service()).contentType(ContentType.JSON)
                 .body(Map.of("fhirSystemId", projectMappings.path("fhirSystemId").asLong(), "mappings",
                         projectMappings.path("mappings")))
                 .when().post("/internal/projects/{key}/reconcile", key).then().statusCode(200)
                 .body("created", equalTo(mrns.size() * 2));
 
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonNode summary = readTree(given().baseUri(mrnUrl).when().get("/api/projects/{key}/summary", key)
+            JsonNode summary = readTree(given().baseUri(mrnUrl).header("Authorization", "Bearer " + TestTokens.admin())
+                    .when().get("/api/projects/{key}/summary", key)
                     .then().statusCode(200).extract().asByteArray());
             JsonNode instances = summary.path("instances");
             assertThat(instances.path("completed").asLong() + instances.path("failed").asLong())
@@ -559,7 +641,8 @@ class ArchiveDownloadTest {
     private static HttpResponse<InputStream> send(String path) {
         try {
             return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://localhost:"
-                    + RestAssured.port + path)).GET().build(), HttpResponse.BodyHandlers.ofInputStream());
+                    + RestAssured.port + path)).header("Authorization", "Bearer " + TestTokens.admin()).GET().build(),
+                    HttpResponse.BodyHandlers.ofInputStream());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         } catch (InterruptedException e) {

@@ -51,6 +51,32 @@ class ArchiveFiltersTest {
     }
 
     @Test
+    void filterValuesNoMrnOrMappingCouldHaveAreA400ThatNeverRepeatsThem() {
+        String tooLong = "m".repeat(ArchiveFilters.MAX_MRN_LENGTH + 1);
+        for (List<String> mrns : List.of(List.of(tooLong), List.of("ab\u0000c"), List.of("ok", "a\nb"),
+                java.util.Collections.nCopies(ArchiveFilters.MAX_VALUES + 1, "m"))) {
+            assertThatThrownBy(() -> ArchiveFilters.parse(mrns, List.of(), null, null, null, null, null))
+                    .isInstanceOfSatisfying(ProblemException.class, e -> {
+                        assertThat(e.toProblem().status()).isEqualTo(400);
+                        assertThat(e.toProblem().errors()).extracting(Problem.FieldError::field)
+                                .containsExactly("mrn");
+                        assertThat(e.getMessage()).doesNotContain(tooLong).doesNotContain("ab");
+                    });
+        }
+        assertThatThrownBy(() -> ArchiveFilters.parse(List.of(), List.of("x".repeat(201)), null, null, null, null,
+                null)).isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.toProblem().errors())
+                        .extracting(Problem.FieldError::field).containsExactly("mapping"));
+        // 400 distinct MRNs of 10 characters fit the value count but not mrn-service's request line.
+        List<String> many = java.util.stream.IntStream.range(0, 400).mapToObj(i -> String.format("mrn-%06d", i))
+                .toList();
+        assertThatThrownBy(() -> ArchiveFilters.parse(many, List.of(), null, null, null, null, null))
+                .isInstanceOfSatisfying(ProblemException.class, e -> assertThat(e.getMessage())
+                        .contains("split the download"));
+        assertThat(ArchiveFilters.parse(many.subList(0, 150), List.of("Laboratory results"), null, null, null, null,
+                null).mrns()).hasSize(150);
+    }
+
+    @Test
     void badFetchTimesAndBlankValuesAreReportedTogether() {
         assertThatThrownBy(() -> ArchiveFilters.parse(List.of(" "), List.of(), null, "yesterday",
                 "2026-01-01T00:00:00Z", null, null))

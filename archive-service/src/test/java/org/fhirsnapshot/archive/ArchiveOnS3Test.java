@@ -35,6 +35,7 @@ import org.fhirsnapshot.sandbox.GroundTruth.PatientTruth;
 import org.fhirsnapshot.sandbox.SandboxCohort;
 import org.fhirsnapshot.testinfra.S3ProxyTestResource;
 import org.fhirsnapshot.testinfra.ServiceProcessTestResource;
+import org.fhirsnapshot.testinfra.TestTokens;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -178,15 +179,17 @@ class ArchiveOnS3Test {
         String configUrl = url("config-service");
         String mrnUrl = url("mrn-service");
         String key = "archive-s3-" + UUID.randomUUID().toString().substring(0, 8);
-        long systemId = given().baseUri(configUrl).contentType(ContentType.JSON)
+        long systemId = given().baseUri(configUrl).header("Authorization", "Bearer " + TestTokens.admin())
+                .contentType(ContentType.JSON)
                 .body(Map.of("name", "Sandbox " + key, "baseUrl", sandbox.baseUrl(), "patientIdentifierSystem",
                         SandboxCohort.MRN_SYSTEM, "auth", Map.of("type", "none")))
                 .when().post("/api/fhir-systems").then().statusCode(201).extract().jsonPath().getLong("id");
-        given().baseUri(configUrl).contentType(ContentType.JSON)
+        given().baseUri(configUrl).header("Authorization", "Bearer " + TestTokens.admin()).contentType(ContentType.JSON)
                 .body(Map.of("key", key, "name", "Archive on S3 " + key, "fhirSystemId", systemId, "enabled", true))
                 .when().post("/api/projects").then().statusCode(201);
         for (String[] mapping : new String[][]{{"Laboratory", LABORATORY}, {"Vital signs", "vital-signs"}}) {
-            given().baseUri(configUrl).contentType(ContentType.JSON)
+            given().baseUri(configUrl).header("Authorization", "Bearer " + TestTokens.admin())
+                    .contentType(ContentType.JSON)
                     .body(Map.of("name", mapping[0], "type", "predefined", "spec", mapping[1]))
                     .when().post("/api/projects/{key}/mappings", key).then().statusCode(201);
         }
@@ -199,19 +202,24 @@ class ArchiveOnS3Test {
                 })
                 .limit(2).map(PatientTruth::mrn).toList();
         assertThat(mrns).hasSize(2);
-        given().baseUri(mrnUrl).contentType(ContentType.JSON).body(Map.of("mrns", mrns))
+        given().baseUri(mrnUrl).header("Authorization", "Bearer " + TestTokens.admin()).contentType(ContentType.JSON)
+                .body(Map.of("mrns", mrns))
                 .when().post("/api/projects/{key}/mrns", key).then().statusCode(200);
-        JsonNode projectMappings = readTree(given().baseUri(configUrl)
-                .when().get("/internal/projects/{key}/mappings", key)
-                .then().statusCode(200).extract().asByteArray());
-        given().baseUri(mrnUrl).contentType(ContentType.JSON)
+        JsonNode projectMappings = readTree(
+                given().baseUri(configUrl).header("Authorization", "Bearer " + TestTokens.service())
+                        .when().get("/internal/projects/{key}/mappings", key)
+                        .then().statusCode(200).extract().asByteArray());
+        given().baseUri(mrnUrl).header("Authorization", "Bearer " + TestTokens.service()).contentType(ContentType.JSON)
                 .body(Map.of("fhirSystemId", projectMappings.path("fhirSystemId").asLong(), "mappings",
                         projectMappings.path("mappings")))
                 .when().post("/internal/projects/{key}/reconcile", key).then().statusCode(200)
                 .body("created", equalTo(4));
         Awaitility.await().atMost(Duration.ofSeconds(90)).pollInterval(Duration.ofMillis(500)).untilAsserted(() -> {
-            JsonNode instances = readTree(given().baseUri(mrnUrl).when().get("/api/projects/{key}/summary", key)
-                    .then().statusCode(200).extract().asByteArray()).path("instances");
+            JsonNode instances = readTree(
+                    given().baseUri(mrnUrl).header("Authorization", "Bearer " + TestTokens.admin()).when()
+                            .get("/api/projects/{key}/summary", key)
+                            .then().statusCode(200).extract().asByteArray())
+                    .path("instances");
             assertThat(instances.path("completed").asLong()).as("completed instances").isEqualTo(4);
         });
         return key;
@@ -219,7 +227,8 @@ class ArchiveOnS3Test {
 
     /** The payload references of the project's completed instances, as mrn-service lists them to this service. */
     private static Set<String> payloadRefs(String key) {
-        JsonNode entries = readTree(given().baseUri(url("mrn-service")).queryParam("limit", 500)
+        JsonNode entries = readTree(given().baseUri(url("mrn-service"))
+                .header("Authorization", "Bearer " + TestTokens.service()).queryParam("limit", 500)
                 .when().get("/internal/projects/{key}/archive-entries", key)
                 .then().statusCode(200).extract().asByteArray());
         Set<String> refs = new LinkedHashSet<>();

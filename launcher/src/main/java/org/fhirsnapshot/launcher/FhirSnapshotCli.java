@@ -1,6 +1,7 @@
 package org.fhirsnapshot.launcher;
 
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,6 +16,8 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.fhirsnapshot.infra.KeycloakRealm;
+import org.fhirsnapshot.infra.KeycloakServer;
 import org.fhirsnapshot.infra.Service;
 import org.fhirsnapshot.sandbox.SandboxCohort;
 import picocli.CommandLine.Command;
@@ -46,8 +49,11 @@ public final class FhirSnapshotCli implements Runnable {
         CommandLine.usage(this, System.out);
     }
 
-    @Command(name = "run", mixinStandardHelpOptions = true, description = "Start the local stack, snapshot a cohort (the sandbox's demo cohort by default), "
-            + "write the ZIP, print a summary and stop.")
+    @Command(name = "run", mixinStandardHelpOptions = true, description = {
+            "Start the local stack, snapshot a cohort (the sandbox's demo cohort by default), write the ZIP, print a "
+                    + "summary and stop.",
+            "No Keycloak: the services trust a key made for this run, and the job calls them with tokens signed with it "
+                    + "(fast, and no login or token step)."})
     static final class Run implements Callable<Integer> {
 
         @Option(names = "--fhir-base", description = "FHIR base URL to snapshot from (default: the built-in sandbox)")
@@ -112,13 +118,18 @@ public final class FhirSnapshotCli implements Runnable {
         }
     }
 
-    @Command(name = "up", mixinStandardHelpOptions = true, description = "Start the local stack in the foreground and print its endpoints; Ctrl-C stops it.")
+    @Command(name = "up", mixinStandardHelpOptions = true, description = {
+            "Start the local stack in the foreground and print its endpoints; Ctrl-C stops it.",
+            "A real Keycloak issues the tokens (realm fhir-snapshot: user admin, and a user per role of each project, "
+                    + "KEY-reader, KEY-exporter, KEY-manager, password = user name); --no-keycloak trusts a local key "
+                    + "instead. Either way ./fhir-snapshot token prints a token."})
     static final class Up implements Callable<Integer> {
 
         @Option(names = "--data", description = "data directory, kept between runs (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_DATA)
         Path data;
 
-        @Option(names = "--fresh", description = "wipe the data directory first (a new local key too: older tokens stop working)")
+        @Option(names = "--fresh", description = "wipe the data directory first (Keycloak's database and a new local key "
+                + "too: older tokens stop working)")
         boolean fresh;
 
         @Option(names = "--port", description = "SERVICE=PORT, repeatable, e.g. --port mrn-service=9082 "
@@ -133,8 +144,12 @@ public final class FhirSnapshotCli implements Runnable {
         int sandboxMrns;
 
         @Option(names = "--no-keycloak", description = "no identity provider: the services trust a key kept in the data "
-                + "directory, and ./fhir-snapshot token signs tokens with it (for now the only mode)")
+                + "directory, and ./fhir-snapshot token signs tokens with it (a quicker start)")
         boolean noKeycloak;
+
+        @Option(names = "--keycloak-port", paramLabel = "PORT", description = "Keycloak's HTTP port (default: "
+                + "${DEFAULT-VALUE}; 0 for any free port)", defaultValue = "8180")
+        int keycloakPort;
 
         @Override
         public Integer call() throws InterruptedException {
@@ -148,8 +163,17 @@ public final class FhirSnapshotCli implements Runnable {
                     servicePorts.put(Service.ofModule(port.getKey()), port.getValue());
                 }
             }
+            if (keycloakPort < 0 || keycloakPort > 65_535) {
+                throw new CommandLine.ParameterException(new CommandLine(this),
+                        "--keycloak-port must be a port (1 to 65535, or 0 for any free one), not " + keycloakPort);
+            }
             StackOptions options = new StackOptions(stackDirectory(data), fresh, servicePorts, sandboxPort, 0, 0,
-                    workers, Map.of(), false, sandboxMrns, identityProvider());
+                    workers, Map.of(), false, sandboxMrns, identityProvider(), keycloakPort);
+            if (options.identityProvider() == IdentityProvider.KEYCLOAK) {
+                System.out.println("Starting the local stack with Keycloak (its first start takes a minute or two; "
+                        + "--no-keycloak is quicker)...");
+            }
+            long startedAt = System.nanoTime();
             LocalStack stack = LocalStack.start(options, (part, endpoint) -> System.out.printf("  %-16s %s%n", part,
                     endpoint));
             CountDownLatch stopped = new CountDownLatch(1);
@@ -158,37 +182,58 @@ public final class FhirSnapshotCli implements Runnable {
                 stack.close();
                 stopped.countDown();
             }, "stop-stack"));
-            System.out.printf("FHIR Snapshot is up. Data in %s. Ctrl-C stops it.%n", data.toAbsolutePath());
+            System.out.printf("FHIR Snapshot is up (started in %.0f s). Data in %s. Ctrl-C stops it.%n",
+                    (System.nanoTime() - startedAt) / 1e9, data.toAbsolutePath());
             System.out.print(howToCall(stack));
             stopped.await();
             return 0;
         }
 
-        /**
-         * {@code --no-keycloak} is, for now, also the default: the local stack cannot start Keycloak yet. Once it
-         * can, Keycloak becomes the default and this flag chooses the local key.
-         */
+        /** Keycloak unless {@code --no-keycloak}. */
         IdentityProvider identityProvider() {
-            return IdentityProvider.LOCAL_KEY;
+            return noKeycloak ? IdentityProvider.LOCAL_KEY : IdentityProvider.KEYCLOAK;
         }
 
-        /** How to get a token and call an API with it (never a token itself: the output may be shared or logged). */
+        /**
+         * How to get a token and call an API with it (never a token, a password other than the demo users' or a
+         * secret: the output may be shared or logged).
+         */
         private String howToCall(LocalStack stack) {
             String dataOption = data.normalize().equals(Path.of(DEFAULT_DATA)) ? "" : " --data " + data;
-            return String.format("%nEvery API needs a bearer token, signed with this stack's local key (roles admin, "
-                    + "or reader|exporter|manager with --project KEY):%n"
-                    + "  TOKEN=$(./fhir-snapshot token --role admin%s)%n"
-                    + "  curl -H \"Authorization: Bearer $TOKEN\" %s/api/projects%n", dataOption,
-                    stack.url(Service.CONFIG));
+            String configUrl = stack.url(Service.CONFIG);
+            KeycloakServer keycloak = stack.keycloak();
+            if (keycloak == null) {
+                return String.format("%nEvery API needs a bearer token, signed with this stack's local key (roles "
+                        + "admin, or reader|exporter|manager with --project KEY):%n"
+                        + "  TOKEN=$(./fhir-snapshot token --role admin%s)%n"
+                        + "  curl -H \"Authorization: Bearer $TOKEN\" %s/api/projects%n", dataOption, configUrl);
+            }
+            Path keycloakData = keycloak.dataDirectory();
+            return String.format("%nKeycloak: realm %s, users admin and KEY-reader|exporter|manager of each project "
+                    + "(password = user name; project %s from the start, others within seconds of their creation).%n"
+                    + "  Admin console %s: user %s, password in %s%n"
+                    + "%nEvery API needs a bearer token from Keycloak (valid %s):%n"
+                    + "  TOKEN=$(./fhir-snapshot token --role reader --project %s%s)     # or --role admin%n"
+                    + "  TOKEN=$(curl -s -d grant_type=password -d client_id=%s -d username=%s-reader "
+                    + "-d password=%s-reader %s | jq -r .access_token)%n"
+                    + "  curl -H \"Authorization: Bearer $TOKEN\" %s/api/projects%n", KeycloakRealm.NAME,
+                    LocalStack.DEMO_PROJECT, keycloak.adminConsoleUrl(), KeycloakServer.ADMIN_CONSOLE_USER,
+                    keycloakData.resolve("admin-console.password"), "15 minutes", LocalStack.DEMO_PROJECT, dataOption,
+                    KeycloakRealm.CLI_CLIENT, LocalStack.DEMO_PROJECT, LocalStack.DEMO_PROJECT,
+                    keycloak.tokenEndpoint(), configUrl);
         }
     }
 
     @Command(name = "token", mixinStandardHelpOptions = true, description = {
-            "Print a bearer token signed with the local key of a stack's data directory (the one ./fhir-snapshot up "
-                    + "uses), and nothing else, so that TOKEN=$(./fhir-snapshot token --role admin) works.",
+            "Print a bearer token for the stack of a data directory (the one ./fhir-snapshot up uses), and nothing "
+                    + "else, so that TOKEN=$(./fhir-snapshot token --role admin) works.",
+            "With Keycloak (up's default) it logs in as the realm's user for the role: admin, or KEY-reader, "
+                    + "KEY-exporter, KEY-manager (password = user name); the token lives as the realm says (15 "
+                    + "minutes). With up --no-keycloak it signs one with the stack's local key.",
             "Whoever holds the token may do what its role allows until it expires: keep it out of logs and shared "
                     + "shells."}, exitCodeListHeading = "Exit codes:%n", exitCodeList = {"0:the token was printed",
-                            "1:no local key in the data directory (start the stack first)",
+                            "1:no stack in the data directory (start it first), or its Keycloak did not answer or "
+                                    + "refused",
                             "2:bad usage (an option is missing or invalid)%n"})
     static final class Token implements Callable<Integer> {
 
@@ -203,12 +248,12 @@ public final class FhirSnapshotCli implements Runnable {
                 + "token is for ([a-z0-9-]{1,64}); admin holds every project")
         String project;
 
-        @Option(names = "--user", paramLabel = "NAME", description = "who the token names (sub, preferred_username; "
-                + "shown in the downloads list) (default: your login name)")
+        @Option(names = "--user", paramLabel = "NAME", description = "local key only: who the token names (sub, "
+                + "preferred_username; shown in the downloads list) (default: your login name)")
         String user;
 
-        @Option(names = "--lifetime", paramLabel = "DURATION", description = "how long it is valid: 90s, 30m, 1h, 7d, up to 30d (default: "
-                + "${DEFAULT-VALUE})", defaultValue = "1h")
+        @Option(names = "--lifetime", paramLabel = "DURATION", description = "local key only: how long it is valid: "
+                + "90s, 30m, 1h, 7d, up to 30d (default: ${DEFAULT-VALUE})", defaultValue = "1h")
         String lifetime;
 
         @Option(names = "--data", paramLabel = "DIR", description = "the data directory of ./fhir-snapshot up (default: ${DEFAULT-VALUE})", defaultValue = DEFAULT_DATA)
@@ -231,13 +276,17 @@ public final class FhirSnapshotCli implements Runnable {
             if (project != null && !LocalTokens.PROJECT_KEY.matcher(project).matches()) {
                 throw usage("--project must be a project key: 1 to 64 of a-z, 0-9 and -, not '" + project + "'");
             }
+            Path stackData = stackDirectory(data);
+            Optional<StackIdentity> identity = StackIdentity.read(stackData);
+            if (identity.isPresent() && identity.get().provider() == IdentityProvider.KEYCLOAK) {
+                return keycloakToken(identity.get().keycloakUrl(), tokenRole);
+            }
             String subject = user != null ? user : System.getProperty("user.name", "local-user");
             if (!USER.matcher(subject).matches()) {
                 throw usage((user != null ? "--user" : "your login name (give --user NAME)")
                         + " must be 1 to 64 of A-Z, a-z, 0-9 and . _ @ -");
             }
             Duration valid = parseLifetime(lifetime);
-            Path stackData = stackDirectory(data);
             Optional<LocalTokens> tokens = LocalTokens.existing(stackData);
             if (tokens.isEmpty()) {
                 spec.commandLine().getErr().printf("No local key in %s: start the stack there first "
@@ -248,6 +297,39 @@ public final class FhirSnapshotCli implements Runnable {
             spec.commandLine().getOut().println(tokens.get().issue(tokenRole, project, subject, valid));
             spec.commandLine().getOut().flush();
             return 0;
+        }
+
+        /**
+         * Logs in to the stack's Keycloak as the realm's user for the role ({@code admin}, or {@code KEY-ROLE}) with
+         * its password (the user name), by the password grant of the public client, as a user's script would.
+         */
+        private int keycloakToken(String keycloakUrl, LocalTokens.Role tokenRole) {
+            CommandLine.ParseResult given = spec.commandLine().getParseResult();
+            if (given.hasMatchedOption("--user") || given.hasMatchedOption("--lifetime")) {
+                throw usage("this stack's tokens come from Keycloak: a token names the realm's user for the role ("
+                        + "admin, or KEY-reader|exporter|manager) and lives as long as the realm says; --user and "
+                        + "--lifetime apply to a stack started with --no-keycloak");
+            }
+            String username = tokenRole.inProject()
+                    ? KeycloakRealm.projectUser(project, tokenRole.label())
+                    : KeycloakRealm.ADMIN_USER;
+            PrintWriter err = spec.commandLine().getErr();
+            try {
+                spec.commandLine().getOut().println(KeycloakLogin.passwordToken(keycloakUrl, username, username));
+                spec.commandLine().getOut().flush();
+                return 0;
+            } catch (KeycloakLogin.Refused e) {
+                err.printf("Keycloak at %s refused user %s (%s).%s%n", keycloakUrl, username, e.getMessage(),
+                        tokenRole.inProject()
+                                ? " Does project " + project + " exist? While ./fhir-snapshot up runs, each project "
+                                        + "gets its users within seconds of its creation."
+                                : "");
+            } catch (UncheckedIOException e) {
+                err.printf("Keycloak does not answer at %s: is ./fhir-snapshot up%s running?%n", keycloakUrl,
+                        data.normalize().equals(Path.of(DEFAULT_DATA)) ? "" : " --data " + data);
+            }
+            err.flush();
+            return 1;
         }
 
         private Duration parseLifetime(String text) {

@@ -10,6 +10,10 @@ public enum IdentityProvider {
      */
     LOCAL_KEY,
 
-    /** A Keycloak realm started with the stack issues the tokens (not part of the local stack yet). */
+    /**
+     * A real Keycloak started with the stack (its data in {@code <data>/keycloak}) issues the tokens: users log in to
+     * its realm {@code fhir-snapshot} (a user per role of each project, {@code admin} for the admin role), the
+     * services verify its tokens and get their own by client credentials ({@code ./fhir-snapshot up}, the default).
+     */
     KEYCLOAK
 }

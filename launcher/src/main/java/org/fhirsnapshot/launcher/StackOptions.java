@@ -22,10 +22,12 @@ import org.fhirsnapshot.infra.Service;
  * @param sandboxMrns the size of the sandbox's cohort ({@code SandboxCohort.demo(sandboxMrns)}): 60 is the demo
  * @param identityProvider who issues the bearer tokens the services trust: {@link IdentityProvider#LOCAL_KEY} (a key
  *        in {@code dataDirectory}) unless said otherwise
+ * @param keycloakPort Keycloak's HTTP port with {@link IdentityProvider#KEYCLOAK} (0 for any free port); unused
+ *        otherwise
  */
 public record StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integer> servicePorts, int sandboxPort,
         int kafkaPort, int postgresPort, int fetchWorkers, Map<Service, Map<String, String>> extraProperties,
-        boolean pinBuilds, int sandboxMrns, IdentityProvider identityProvider) {
+        boolean pinBuilds, int sandboxMrns, IdentityProvider identityProvider, int keycloakPort) {
 
     /** The demo cohort's size. */
     public static final int DEMO_MRNS = 60;
@@ -38,6 +40,17 @@ public record StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integ
         if (identityProvider == null) {
             throw new IllegalArgumentException("an identity provider is needed (IdentityProvider.LOCAL_KEY)");
         }
+        if (keycloakPort < 0 || keycloakPort > 65_535) {
+            throw new IllegalArgumentException("Keycloak's port is 0 (any free port) to 65535, not " + keycloakPort);
+        }
+    }
+
+    /** Options with this identity provider; Keycloak, if that is the provider, on any free port. */
+    public StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integer> servicePorts, int sandboxPort,
+            int kafkaPort, int postgresPort, int fetchWorkers, Map<Service, Map<String, String>> extraProperties,
+            boolean pinBuilds, int sandboxMrns, IdentityProvider identityProvider) {
+        this(dataDirectory, fresh, servicePorts, sandboxPort, kafkaPort, postgresPort, fetchWorkers, extraProperties,
+                pinBuilds, sandboxMrns, identityProvider, 0);
     }
 
     /** Options whose services trust the local key of {@code dataDirectory}. */
@@ -65,7 +78,13 @@ public record StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integ
     /** These options with another identity provider. */
     public StackOptions withIdentityProvider(IdentityProvider provider) {
         return new StackOptions(dataDirectory, fresh, servicePorts, sandboxPort, kafkaPort, postgresPort, fetchWorkers,
-                extraProperties, pinBuilds, sandboxMrns, provider);
+                extraProperties, pinBuilds, sandboxMrns, provider, keycloakPort);
+    }
+
+    /** These options with Keycloak on {@code port} (0 for any free port). */
+    public StackOptions withKeycloakPort(int port) {
+        return new StackOptions(dataDirectory, fresh, servicePorts, sandboxPort, kafkaPort, postgresPort, fetchWorkers,
+                extraProperties, pinBuilds, sandboxMrns, identityProvider, port);
     }
 
     /** Every port of api.md: services 8081 to 8085, the sandbox on 8090. */

@@ -4,12 +4,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.Signature;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.stream.StreamSupport;
@@ -117,6 +120,106 @@ class TokenCommandTest {
         assertThat(out.toString()).isEmpty();
         assertThat(err.toString()).contains("No local key in").contains("start the stack there first");
         assertThat(LocalTokens.keyFile(FhirSnapshotCli.stackDirectory(data))).doesNotExist();
+    }
+
+    @Test
+    void withKeycloakItLogsInAsTheRealmsUserForTheRoleAndPrintsOnlyTheToken() throws Exception {
+        List<String> forms = new ArrayList<>();
+        HttpServer keycloak = fakeKeycloakTokenEndpoint(forms, 200, "{\"access_token\":\"eyJ.from-keycloak.sig\","
+                + "\"expires_in\":900}");
+        try {
+            keycloakStack(keycloak);
+
+            assertThat(token("--role", "exporter", "--project", "cohort-a")).isZero();
+            assertThat(token("--role", "admin")).isZero();
+        } finally {
+            keycloak.stop(0);
+        }
+
+        assertThat(err.toString()).isEmpty();
+        assertThat(out.toString().lines()).containsExactly("eyJ.from-keycloak.sig", "eyJ.from-keycloak.sig");
+        assertThat(forms).containsExactly(
+                "grant_type=password&client_id=fhir-snapshot-cli&username=cohort-a-exporter&password=cohort-a-exporter",
+                "grant_type=password&client_id=fhir-snapshot-cli&username=admin&password=admin");
+        assertThat(LocalTokens.keyFile(FhirSnapshotCli.stackDirectory(data))).doesNotExist();
+    }
+
+    @Test
+    void withKeycloakAnUnknownUserIsExitCodeOneSayingWhy() throws Exception {
+        HttpServer keycloak = fakeKeycloakTokenEndpoint(new ArrayList<>(), 401,
+                "{\"error\":\"invalid_grant\",\"error_description\":\"Invalid user credentials\"}");
+        try {
+            keycloakStack(keycloak);
+
+            assertThat(token("--role", "reader", "--project", "nope")).isEqualTo(1);
+        } finally {
+            keycloak.stop(0);
+        }
+
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).contains("refused user nope-reader").contains("invalid_grant")
+                .contains("Does project nope exist?");
+    }
+
+    @Test
+    void withKeycloakStoppedItSaysToStartTheStack() throws Exception {
+        HttpServer keycloak = fakeKeycloakTokenEndpoint(new ArrayList<>(), 200, "{}");
+        keycloakStack(keycloak);
+        keycloak.stop(0);
+
+        assertThat(token("--role", "admin")).isEqualTo(1);
+
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).contains("Keycloak does not answer at http://127.0.0.1:")
+                .contains("is ./fhir-snapshot up --data");
+    }
+
+    @Test
+    void withKeycloakUserAndLifetimeAreBadUsage() throws Exception {
+        new StackIdentity(IdentityProvider.KEYCLOAK, "http://127.0.0.1:1").write(stackDirectoryCreated());
+
+        assertThat(token("--role", "admin", "--user", "alice")).isEqualTo(2);
+        assertThat(token("--role", "admin", "--lifetime", "2h")).isEqualTo(2);
+
+        assertThat(out.toString()).isEmpty();
+        assertThat(err.toString()).contains("this stack's tokens come from Keycloak")
+                .contains("--user and --lifetime apply to a stack started with --no-keycloak");
+    }
+
+    @Test
+    void aStackThatRecordedTheLocalKeyGetsLocallySignedTokens() throws Exception {
+        stackKey();
+        new StackIdentity(IdentityProvider.LOCAL_KEY, null).write(FhirSnapshotCli.stackDirectory(data));
+
+        assertThat(token("--role", "admin")).isZero();
+
+        assertThat(groups(verifiedClaims(out.toString().strip(), FhirSnapshotCli.stackDirectory(data))))
+                .containsExactly("admin");
+    }
+
+    private Path stackDirectoryCreated() throws Exception {
+        return Files.createDirectories(FhirSnapshotCli.stackDirectory(data));
+    }
+
+    private void keycloakStack(HttpServer keycloak) throws Exception {
+        new StackIdentity(IdentityProvider.KEYCLOAK, "http://127.0.0.1:" + keycloak.getAddress().getPort())
+                .write(stackDirectoryCreated());
+    }
+
+    /** Keycloak's token endpoint as far as the token command sees it: records each form, answers {@code body}. */
+    private static HttpServer fakeKeycloakTokenEndpoint(List<String> forms, int status, String body)
+            throws Exception {
+        HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        server.createContext("/realms/fhir-snapshot/protocol/openid-connect/token", exchange -> {
+            forms.add(new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8));
+            byte[] answer = body.getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().add("Content-Type", "application/json");
+            exchange.sendResponseHeaders(status, answer.length);
+            exchange.getResponseBody().write(answer);
+            exchange.close();
+        });
+        server.start();
+        return server;
     }
 
     /** The claims of an RS256 JWT whose signature the key in {@code stackData} verifies. */

@@ -33,7 +33,8 @@ public final class ServiceProperties {
 
     /** Whether a property holds a secret that must not appear on a command line (visible to every local user). */
     public static boolean isSecret(String key) {
-        return SECRETS_KEY.equals(key) || LOCAL_OIDC_KEY.equals(key) || KeycloakServer.CLIENT_SECRET_PROPERTY.equals(key);
+        return SECRETS_KEY.equals(key) || LOCAL_OIDC_KEY.equals(key)
+                || KeycloakServer.CLIENT_SECRET_PROPERTY.equals(key);
     }
 
     /**

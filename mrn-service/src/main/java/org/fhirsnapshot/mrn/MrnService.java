@@ -26,7 +26,7 @@ import org.fhirsnapshot.problem.ProblemException;
 public class MrnService {
 
     /** What an upload did. */
-    public record AddResult(int added, int alreadyPresent, List<MrnUpload.Rejected> rejected) {
+    public record AddResult(int added, int alreadyPresent, int duplicates, List<MrnUpload.Rejected> rejected) {
     }
 
     private final Pool pool;
@@ -55,28 +55,26 @@ public class MrnService {
 
     /**
      * Adds the accepted MRNs of an upload to an existing project: new ones are inserted, removed ones re-activated.
-     * An empty or oversized upload is refused before anything is stored.
+     * An empty or oversized upload, and one without a single valid MRN, is refused before anything is stored.
      */
     public Uni<AddResult> add(String projectKey, MrnUpload upload) {
         if (upload.received() == 0) {
             return Uni.createFrom().failure(ProblemException.invalid("mrns",
                     "The list of MRNs is empty: send {\"mrns\": [...]} or text/plain with one MRN a line."));
         }
-        if (upload.received() > settings.maxPerRequest()) {
-            return Uni.createFrom().failure(new TooManyMrnsException(upload.received(), settings.maxPerRequest()));
+        if (upload.overLimit()) {
+            return Uni.createFrom().failure(new TooManyMrnsException(upload.received(), upload.limit()));
         }
-        return configService.projectMappings(projectKey).chain(project -> {
-            if (upload.accepted().isEmpty()) {
-                return Uni.createFrom().item(new AddResult(0, 0, upload.rejected()));
-            }
-            return pool.withTransaction(connection -> projects
-                    .record(connection, projectKey, project.fhirSystemId())
-                    .chain(() -> mrns.addAll(connection, projectKey, upload.accepted()))
-                    .call(added -> outbox.add(connection, Topics.MRN_CHANGED, projectKey,
-                            mrnChanged(projectKey, added, List.of()))))
-                    .map(added -> new AddResult(added.size(), upload.accepted().size() - added.size(),
-                            upload.rejected()));
-        });
+        if (upload.accepted().isEmpty()) {
+            return Uni.createFrom().failure(new NoValidMrnException(upload));
+        }
+        return configService.projectMappings(projectKey).chain(project -> pool.withTransaction(connection -> projects
+                .record(connection, projectKey, project.fhirSystemId())
+                .chain(() -> mrns.addAll(connection, projectKey, upload.accepted()))
+                .call(added -> outbox.add(connection, Topics.MRN_CHANGED, projectKey,
+                        mrnChanged(projectKey, added, List.of()))))
+                .map(added -> new AddResult(added.size(), upload.accepted().size() - added.size(),
+                        upload.duplicates(), upload.rejected())));
     }
 
     /** Removes an active MRN: it becomes inactive and its active instances deleted, in one transaction. */

@@ -7,10 +7,10 @@ import static org.fhirsnapshot.mrn.Fixtures.reconcile;
 import static org.fhirsnapshot.mrn.Fixtures.sendResult;
 import static org.fhirsnapshot.mrn.Fixtures.vitalSigns;
 
-import io.quarkus.test.common.QuarkusTestResource;
-import io.quarkus.test.common.ResourceArg;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.test.common.QuarkusTestResource;
+import io.quarkus.test.common.ResourceArg;
 import io.quarkus.test.junit.QuarkusTest;
 import jakarta.inject.Inject;
 import java.time.Duration;

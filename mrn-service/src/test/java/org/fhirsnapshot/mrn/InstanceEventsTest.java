@@ -28,6 +28,7 @@ import org.fhirsnapshot.contracts.internal.ClaimedInstance;
 import org.fhirsnapshot.testinfra.KafkaTestResource;
 import org.fhirsnapshot.testinfra.PostgresTestResource;
 import org.fhirsnapshot.testinfra.ServiceProcessTestResource;
+import org.fhirsnapshot.testinfra.TestTokens;
 import org.junit.jupiter.api.Test;
 
 @QuarkusTest
@@ -53,7 +54,9 @@ class InstanceEventsTest {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         HttpResponse<Stream<String>> response = http.sendAsync(
                 HttpRequest.newBuilder(URI.create(root + "api/projects/" + project + "/events"))
-                        .header("Accept", "text/event-stream").build(),
+                        .header("Accept", "text/event-stream")
+                        // A reader of the project is enough to watch its status live.
+                        .header("Authorization", "Bearer " + TestTokens.projectUser(project, "reader")).build(),
                 HttpResponse.BodyHandlers.ofLines()).get(10, TimeUnit.SECONDS);
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(

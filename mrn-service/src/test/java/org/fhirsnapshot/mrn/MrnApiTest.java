@@ -25,9 +25,12 @@ import java.util.Map;
 import java.util.stream.IntStream;
 import org.fhirsnapshot.contracts.Topics;
 import org.fhirsnapshot.contracts.events.MrnChanged;
+import org.fhirsnapshot.problem.Problem;
+import org.fhirsnapshot.security.ProjectAccessDenied;
 import org.fhirsnapshot.testinfra.KafkaTestResource;
 import org.fhirsnapshot.testinfra.PostgresTestResource;
 import org.fhirsnapshot.testinfra.ServiceProcessTestResource;
+import org.fhirsnapshot.testinfra.TestTokens;
 import org.junit.jupiter.api.Test;
 
 /** The public MRN API against the real config-service (started as a process by the test resource). */
@@ -52,11 +55,13 @@ class MrnApiTest {
         given().contentType(ContentType.JSON)
                 .body(Map.of("mrns", List.of(" A-1 ", "A-1", "B.2", "bad mrn", "x".repeat(65), "C_3")))
                 .post("/api/projects/{key}/mrns", project).then().statusCode(200)
-                .body("added", equalTo(3)).body("alreadyPresent", equalTo(0))
+                .body("added", equalTo(3)).body("alreadyPresent", equalTo(0)).body("duplicates", equalTo(1))
                 .body("rejected", hasSize(2))
                 .body("rejected[0].mrn", equalTo("bad mrn"))
                 .body("rejected[0].reason", containsString("letters, digits"))
-                .body("rejected[1].reason", equalTo("longer than 64 characters"));
+                .body("rejected[0].position", equalTo(4))
+                .body("rejected[1].reason", equalTo("longer than 64 characters"))
+                .body("rejected[1].position", equalTo(5));
 
         assertThat(TestDatabase.query("select mrn from mrn where project_key = ? and active order by mrn", project))
                 .extracting(row -> row.get("mrn")).containsExactly("A-1", "B.2", "C_3");
@@ -143,14 +148,21 @@ class MrnApiTest {
     }
 
     @Test
-    void anUnknownProjectIsA404Problem() {
+    void anUnknownProjectIsA404ProblemIdenticalToNoRoleInTheProject() {
         String unknown = Fixtures.newProjectKey();
+        Problem noRole = ProjectAccessDenied.notFound(unknown).toProblem();
         given().contentType(ContentType.JSON).body(Map.of("mrns", List.of("A-1")))
                 .post("/api/projects/{key}/mrns", unknown).then().statusCode(404)
-                .contentType(startsWith("application/problem+json")).body("title", equalTo("Unknown project"));
-        given().get("/api/projects/{key}/summary", unknown).then().statusCode(404);
-        given().get("/api/projects/{key}/mrns", unknown).then().statusCode(404);
-        given().get("/api/projects/{key}/instances", unknown).then().statusCode(404);
+                .contentType(startsWith("application/problem+json")).body("title", equalTo(noRole.title()))
+                .body("detail", equalTo(noRole.detail()));
+        given().get("/api/projects/{key}/summary", unknown).then().statusCode(404)
+                .body("detail", equalTo(noRole.detail()));
+        given().get("/api/projects/{key}/mrns", unknown).then().statusCode(404)
+                .body("detail", equalTo(noRole.detail()));
+        given().get("/api/projects/{key}/instances", unknown).then().statusCode(404)
+                .body("detail", equalTo(noRole.detail()));
+        given().delete("/api/projects/{key}/mrns/{mrn}", unknown, "A-1").then().statusCode(404)
+                .body("detail", equalTo(noRole.detail()));
         given().get("/internal/projects/{key}/archive-entries", unknown).then().statusCode(404)
                 .contentType(startsWith("application/problem+json"));
         assertThat(TestDatabase.count("select count(*) from mrn where project_key = ?", unknown)).isZero();
@@ -161,11 +173,12 @@ class MrnApiTest {
         String unknown = Fixtures.newProjectKey();
         HttpResponse<String> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build().send(
                 HttpRequest.newBuilder(URI.create(root + "api/projects/" + unknown + "/events"))
-                        .timeout(Duration.ofSeconds(20)).build(),
+                        .header("Authorization", "Bearer " + TestTokens.admin()).timeout(Duration.ofSeconds(20))
+                        .build(),
                 HttpResponse.BodyHandlers.ofString());
 
         assertThat(response.body()).contains("event:problem").contains("\"status\":404")
-                .contains("Unknown project");
+                .contains(ProjectAccessDenied.notFound(unknown).getMessage());
     }
 
     @Test

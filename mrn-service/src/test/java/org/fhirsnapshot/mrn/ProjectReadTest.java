@@ -210,5 +210,9 @@ class ProjectReadTest {
         given().post("/internal/projects/{key}/retry-failed", project).then().statusCode(200)
                 .body("requeued", equalTo(1)); // no body: every failed instance
         assertThat(TestDatabase.statuses(ids).get(ids.get(2))).isEqualTo("pending");
+        given().contentType(ContentType.JSON).body("null").post("/internal/projects/{key}/retry-failed", project)
+                .then().statusCode(200).body("requeued", equalTo(0)); // JSON null is no body too (it was a 500)
+        given().contentType(ContentType.JSON).body(new byte[]{'{', '"', 'a', '"', ':', '"', (byte) 0xC3, '(', '"', '}'})
+                .post("/internal/projects/{key}/retry-failed", project).then().statusCode(400); // invalid UTF-8
     }
 }

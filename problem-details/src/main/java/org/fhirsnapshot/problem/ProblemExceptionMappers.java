@@ -9,6 +9,7 @@ import jakarta.validation.ElementKind;
 import jakarta.validation.Path;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -24,6 +25,8 @@ import org.jboss.resteasy.reactive.server.ServerExceptionMapper;
 public class ProblemExceptionMappers {
 
     private static final Logger LOG = Logger.getLogger(ProblemExceptionMappers.class);
+    /** The message of the IOException Quarkus fails a read with once a chunked body passes the size limit. */
+    private static final String QUARKUS_TOO_LARGE = "Request too large";
 
     @ServerExceptionMapper
     public Response mapProblem(ProblemException e) {
@@ -62,12 +65,20 @@ public class ProblemExceptionMappers {
         return mapUnreadableJson(e);
     }
 
+    /**
+     * Quarkus' JSON reader wraps JSON that does not parse (and values it cannot bind, such as a number beyond an int)
+     * in a 400 WebApplicationException: such a 400 gets the same detail as {@link #mapUnreadableJson}.
+     */
     @ServerExceptionMapper
     public Response mapWebApplication(WebApplicationException e) {
         int status = e.getResponse().getStatus();
+        if (status == 400 && e.getCause() instanceof JsonProcessingException unreadable) {
+            return mapUnreadableJson(unreadable);
+        }
         Response.Status known = Response.Status.fromStatusCode(status);
         String title = known != null ? known.getReasonPhrase() : "HTTP " + status;
         String detail = switch (status) {
+            case 400 -> "The request is not well formed for this call. Check its parameters, headers and body.";
             case 404 -> "There is nothing at this address. Check the path and the identifiers in it.";
             case 405 -> "This address does not accept this HTTP method.";
             case 406 -> "This address cannot answer in the media type asked for in Accept.";
@@ -75,6 +86,20 @@ public class ProblemExceptionMappers {
             default -> title + ".";
         };
         return Problem.of(status, title, detail).toResponse();
+    }
+
+    /**
+     * A body sent in chunks (no {@code Content-Length}) that passes {@code quarkus.http.limits.max-body-size}: Quarkus
+     * answers 413 itself and then fails the read with this IOException; it is no unexpected error. Every other I/O
+     * failure is one. (A body with a {@code Content-Length} over the limit is {@link BodyLimitProblem}'s.)
+     */
+    @ServerExceptionMapper
+    public Response mapIo(IOException e) {
+        if (QUARKUS_TOO_LARGE.equals(e.getMessage())) {
+            return Problem.of(413, "Content too large", "The request body is larger than this service accepts.")
+                    .toResponse();
+        }
+        return mapUnexpected(e);
     }
 
     @ServerExceptionMapper

@@ -2,6 +2,8 @@ package org.fhirsnapshot.problem;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import com.fasterxml.jackson.core.JsonParseException;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import jakarta.validation.ConstraintViolation;
 import jakarta.validation.Valid;
 import jakarta.validation.Validation;
@@ -9,8 +11,11 @@ import jakarta.validation.Validator;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.ws.rs.BadRequestException;
 import jakarta.ws.rs.NotFoundException;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.Response;
+import java.io.IOException;
 import java.lang.reflect.Method;
 import java.util.List;
 import java.util.Set;
@@ -85,5 +90,49 @@ class ProblemExceptionMappersTest {
         assertThat(problem.status()).isEqualTo(404);
         assertThat(problem.detail()).contains("Check the path");
         assertThat(List.of(problem.title())).containsExactly("Not Found");
+    }
+
+    @Test
+    void jsonThatDoesNotParseSaysTheBodyIsNotValidJson() {
+        // What Quarkus' JSON reader throws for a body such as "claim!".
+        JsonParseException cause = new JsonParseException(null, "Unrecognized token 'claim': was expecting JSON");
+
+        Response response = mappers.mapWebApplication(new WebApplicationException(cause, Response.Status.BAD_REQUEST));
+
+        Problem problem = (Problem) response.getEntity();
+        assertThat(problem.status()).isEqualTo(400);
+        assertThat(problem.title()).isEqualTo("Unreadable request body");
+        assertThat(problem.detail()).isEqualTo("The request body is not valid JSON for this call.")
+                .doesNotContain("claim");
+    }
+
+    @Test
+    void aValueTheJsonReaderCannotBindNamesItsField() {
+        JsonMappingException cause = JsonMappingException.wrapWithPath(
+                new JsonParseException(null, "Numeric value (99999999999) out of range of int"), Body.class,
+                "leaseSeconds");
+
+        Response response = mappers.mapWebApplication(new WebApplicationException(cause, Response.Status.BAD_REQUEST));
+
+        Problem problem = (Problem) response.getEntity();
+        assertThat(problem.detail()).contains("'leaseSeconds'").doesNotContain("99999999999");
+        assertThat(problem.errors()).extracting(Problem.FieldError::field).containsExactly("leaseSeconds");
+    }
+
+    @Test
+    void otherBadRequestsSayWhatToCheck() {
+        Problem problem = (Problem) mappers.mapWebApplication(new BadRequestException()).getEntity();
+
+        assertThat(problem.detail()).isNotEqualTo("Bad Request.").contains("Check its parameters");
+    }
+
+    @Test
+    void aChunkedBodyPastTheLimitIsA413NotAnUnexpectedError() {
+        Response tooLarge = mappers.mapIo(new IOException("Request too large"));
+        Response other = mappers.mapIo(new IOException("Connection reset"));
+
+        assertThat(tooLarge.getStatus()).isEqualTo(413);
+        assertThat(((Problem) tooLarge.getEntity()).detail()).contains("larger than this service accepts");
+        assertThat(other.getStatus()).isEqualTo(500);
     }
 }

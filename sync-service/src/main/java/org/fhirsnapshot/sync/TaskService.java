@@ -34,12 +34,26 @@ public class TaskService {
         return queue.openOrJoin(projectKey, TaskType.SYNC, trigger, null, what, messageId, config.debounce());
     }
 
-    /** A user asked for a task of a manual type; the project is known to exist. */
-    public Uni<OpenedTask> request(String projectKey, TaskType type, RetryFilter filter) {
-        String what = type == TaskType.RETRY_FAILED
+    /**
+     * A user asked for a task of a manual type; the project is known to exist.
+     *
+     * @param requestedBy who asked (the token's user or client name, never PHI), named in the task's log line
+     */
+    public Uni<OpenedTask> request(String projectKey, TaskType type, RetryFilter filter, String requestedBy) {
+        String what = (type == TaskType.RETRY_FAILED
                 ? "retry failed requested (" + filter.describe() + ")"
-                : type.value() + " requested";
+                : type.value() + " requested") + by(requestedBy);
         return queue.openOrJoin(projectKey, type, TaskTrigger.MANUAL, type == TaskType.RETRY_FAILED ? filter : null,
                 what, null, config.debounce()).map(Optional::orElseThrow);
+    }
+
+    /** " by {name}", printable characters only and at most 100 of them; empty without a name. */
+    static String by(String requestedBy) {
+        if (requestedBy == null) {
+            return "";
+        }
+        String name = requestedBy.codePoints().filter(c -> !Character.isISOControl(c)).limit(100)
+                .collect(StringBuilder::new, StringBuilder::appendCodePoint, StringBuilder::append).toString().strip();
+        return name.isEmpty() ? "" : " by " + name;
     }
 }

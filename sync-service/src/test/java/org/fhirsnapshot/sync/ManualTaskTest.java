@@ -63,8 +63,8 @@ class ManualTaskTest {
 
         assertThat(second).isEqualTo(first);
         assertThat(SyncTasks.of(project, "full-sync")).hasSize(1);
-        assertThat(SyncTasks.log(project, first)).containsExactly("opened: full-sync requested",
-                "joined: full-sync requested");
+        assertThat(SyncTasks.log(project, first)).containsExactly("opened: full-sync requested by test-admin",
+                "joined: full-sync requested by test-admin");
         assertThat(awaitFinished(project, first).getString("status")).isEqualTo("completed");
     }
 
@@ -85,7 +85,7 @@ class ManualTaskTest {
         assertThat(done.getString("status")).isEqualTo("completed");
         assertThat(done.getMap("report")).isEqualTo(Map.of("requeued", 1));
         assertThat(done.getList("log.message", String.class))
-                .contains("opened: retry failed requested (error classes not_found; mappings any)");
+                .contains("opened: retry failed requested (error classes not_found; mappings any) by test-admin");
         assertThat(SiblingServices.instances(project)).filteredOn(i -> ((Number) i.get("id")).longValue() == instanceId)
                 .extracting(i -> i.get("status")).containsExactly("pending");
     }
@@ -154,7 +154,7 @@ class ManualTaskTest {
         JsonPath done = awaitFinished(project, task);
 
         assertThat(done.getList("log.message", String.class)).containsExactly(
-                "opened: full-sync requested",
+                "opened: full-sync requested by test-admin",
                 "asking config-service for the project's active mappings",
                 "config-service: 0 active mapping(s) on FHIR system " + fhirSystemOf(project)
                         + "; asking mrn-service to reconcile",

@@ -8,11 +8,17 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.fhirsnapshot.contracts.internal.ArchiveEntry;
+import org.fhirsnapshot.security.ServiceTokenFilter;
 
-/** mrn-service's internal API, as far as archives need it. Use it through {@link MrnServiceClient}. */
+/**
+ * mrn-service's internal API, as far as archives need it, called with this service's own token (role
+ * {@code service}). Use it through {@link MrnServiceClient}.
+ */
 @RegisterRestClient(configKey = "mrn-service")
+@RegisterProvider(ServiceTokenFilter.class)
 @Path("/internal/projects/{key}")
 @Produces(MediaType.APPLICATION_JSON)
 public interface MrnServiceRestClient {

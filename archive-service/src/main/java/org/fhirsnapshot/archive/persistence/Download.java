@@ -32,6 +32,10 @@ public class Download {
     @Column(name = "finished_at")
     public Instant finishedAt;
 
+    /** Who downloaded: the caller's name from the token (null for downloads recorded before tokens were needed). */
+    @Column(name = "downloaded_by")
+    public String downloadedBy;
+
     /** The filters without MRNs: {@code format}, {@code mrnCount}, {@code mapping}, fetch-time bounds. */
     @JdbcTypeCode(SqlTypes.JSON)
     @Column(name = "filters", nullable = false)

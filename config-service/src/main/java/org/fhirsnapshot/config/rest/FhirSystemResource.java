@@ -3,11 +3,8 @@ package org.fhirsnapshot.config.rest;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.PermitAll;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -15,8 +12,8 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
-import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Context;
+import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.UriInfo;
 import java.net.URI;
 import java.util.Map;
@@ -29,6 +26,7 @@ import org.fhirsnapshot.config.ResultPage;
 import org.fhirsnapshot.config.SmartBackendKeys;
 import org.fhirsnapshot.config.client.EhrTokenProbe;
 import org.fhirsnapshot.config.client.FhirServerProbe;
+import org.fhirsnapshot.problem.Paging;
 import org.fhirsnapshot.security.SecurityRoles;
 import org.jboss.resteasy.reactive.RestResponse;
 
@@ -67,10 +65,11 @@ public class FhirSystemResource {
     }
 
     @GET
-    @Operation(summary = "List FHIR systems", description = "Paged: page from 0, size up to 500.")
-    public Uni<ResultPage<FhirSystemView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
-            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
-        return systems.list(page, size).map(result -> result.map(entity -> FhirSystemView.of(entity,
+    @Operation(summary = "List FHIR systems", description = PageSizes.DESCRIBED)
+    public Uni<ResultPage<FhirSystemView>> list(@QueryParam("page") String pageParam,
+            @QueryParam("size") String sizeParam) {
+        Paging paging = Paging.of(pageParam, sizeParam, PageSizes.DEFAULT, PageSizes.MAX);
+        return systems.list(paging.page(), paging.size()).map(result -> result.map(entity -> FhirSystemView.of(entity,
                 uriInfo.getBaseUri())));
     }
 

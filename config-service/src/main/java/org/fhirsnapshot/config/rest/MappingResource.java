@@ -1,11 +1,8 @@
 package org.fhirsnapshot.config.rest;
 
 import io.smallrye.mutiny.Uni;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -19,6 +16,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.config.MappingService;
 import org.fhirsnapshot.config.ResultPage;
+import org.fhirsnapshot.problem.Paging;
 import org.fhirsnapshot.security.ProjectRole;
 import org.fhirsnapshot.security.RequiresProjectRole;
 import org.jboss.resteasy.reactive.RestResponse;
@@ -51,12 +49,14 @@ public class MappingResource {
 
     @GET
     @RequiresProjectRole(ProjectRole.READER)
-    @Operation(summary = "List a project's active mapping resources", description = "Paged: page from 0, size up "
-            + "to 500, by id.")
+    @Operation(summary = "List a project's active mapping resources", description = "By id. "
+            + PageSizes.DESCRIBED)
     public Uni<ResultPage<MappingView>> list(@PathParam("key") String key,
-            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
-        return mappings.list(key, page, size).map(result -> result.map(mapping -> MappingView.of(key, mapping)));
+            @QueryParam("page") String pageParam,
+            @QueryParam("size") String sizeParam) {
+        Paging paging = Paging.of(pageParam, sizeParam, PageSizes.DEFAULT, PageSizes.MAX);
+        return mappings.list(key, paging.page(), paging.size())
+                .map(result -> result.map(mapping -> MappingView.of(key, mapping)));
     }
 
     @GET

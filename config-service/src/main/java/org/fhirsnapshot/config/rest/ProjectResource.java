@@ -3,10 +3,7 @@ package org.fhirsnapshot.config.rest;
 import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Uni;
 import jakarta.annotation.security.RolesAllowed;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.PUT;
@@ -20,6 +17,7 @@ import org.eclipse.microprofile.openapi.annotations.Operation;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.config.ProjectService;
 import org.fhirsnapshot.config.ResultPage;
+import org.fhirsnapshot.problem.Paging;
 import org.fhirsnapshot.problem.ProblemException;
 import org.fhirsnapshot.security.Caller;
 import org.fhirsnapshot.security.ProjectRole;
@@ -58,11 +56,13 @@ public class ProjectResource {
     }
 
     @GET
-    @Operation(summary = "List the projects the caller has a role in", description = "All of them for an admin. "
-            + "Paged: page from 0, size up to 500, by key.")
-    public Uni<ResultPage<ProjectView>> list(@QueryParam("page") @DefaultValue("0") @Min(0) int page,
-            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(500) int size) {
-        return projects.list(Caller.of(identity), page, size).map(result -> result.map(ProjectView::of));
+    @Operation(summary = "List the projects the caller has a role in", description = "All of them for an admin, "
+            + "by key. " + PageSizes.DESCRIBED)
+    public Uni<ResultPage<ProjectView>> list(@QueryParam("page") String pageParam,
+            @QueryParam("size") String sizeParam) {
+        Paging paging = Paging.of(pageParam, sizeParam, PageSizes.DEFAULT, PageSizes.MAX);
+        return projects.list(Caller.of(identity), paging.page(), paging.size())
+                .map(result -> result.map(ProjectView::of));
     }
 
     @GET

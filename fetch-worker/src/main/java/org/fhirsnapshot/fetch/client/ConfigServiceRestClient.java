@@ -8,6 +8,7 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
 import org.fhirsnapshot.contracts.internal.PermitGrant;
@@ -15,8 +16,10 @@ import org.fhirsnapshot.contracts.internal.RequestPermits;
 import org.fhirsnapshot.contracts.internal.SlotGrant;
 import org.fhirsnapshot.contracts.internal.SlotRequest;
 import org.fhirsnapshot.contracts.internal.SlowDown;
+import org.fhirsnapshot.security.ServiceTokenFilter;
 
 /** config-service's internal API, as the worker uses it. Callers go through {@link ConfigServiceClient}. */
+@RegisterProvider(ServiceTokenFilter.class)
 @RegisterRestClient(configKey = "config-service")
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)

@@ -13,14 +13,21 @@ final class DependencyFailures {
     }
 
     /**
-     * 5xx, 408, 429, connection errors and timeouts: {@link DependencyUnavailableException}; other 4xx:
-     * {@link DependencyRejectedException}. Other failures pass unchanged.
+     * 5xx, 408, 429, connection errors and timeouts: {@link DependencyUnavailableException}; 401 and 403 too (the
+     * service refused this worker's service token: a deployment fault to fix, not a reason to fail instances, so the
+     * worker waits and tries again with a fresh token); other 4xx: {@link DependencyRejectedException}. Other failures
+     * pass unchanged.
      */
     static Throwable translate(String service, Throwable failure) {
         if (failure instanceof WebApplicationException web && web.getResponse() != null) {
             int status = web.getResponse().getStatus();
             if (status >= 500 || status == 408 || status == 429) {
                 return new DependencyUnavailableException(service + " answered HTTP " + status, failure);
+            }
+            if (status == 401 || status == 403) {
+                return new DependencyUnavailableException(service + " refused this worker's service token (HTTP "
+                        + status + "): check fhir-snapshot.security.local-key or the quarkus.oidc-client settings",
+                        failure);
             }
             return new DependencyRejectedException(service + " refused the request with HTTP " + status, failure);
         }

@@ -7,11 +7,14 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import java.util.List;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.fhirsnapshot.contracts.internal.ClaimRequest;
 import org.fhirsnapshot.contracts.internal.ClaimedInstance;
+import org.fhirsnapshot.security.ServiceTokenFilter;
 
 /** mrn-service's internal API, as the worker uses it. Callers go through {@link MrnServiceClient}. */
+@RegisterProvider(ServiceTokenFilter.class)
 @RegisterRestClient(configKey = "mrn-service")
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)

@@ -1,11 +1,9 @@
 package org.fhirsnapshot.mrn.rest;
 
+import io.quarkus.security.identity.SecurityIdentity;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.mutiny.subscription.BackPressureFailure;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
@@ -21,13 +19,22 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.mrn.InstanceStatus;
 import org.fhirsnapshot.mrn.InstanceStatusEvents;
 import org.fhirsnapshot.mrn.KnownProjects;
+import org.fhirsnapshot.mrn.MrnUpload;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository.InstanceFilter;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository;
 import org.fhirsnapshot.mrn.persistence.MrnRepository;
+import org.fhirsnapshot.problem.Paging;
 import org.fhirsnapshot.problem.Problem;
 import org.fhirsnapshot.problem.ProblemException;
+import org.fhirsnapshot.security.Caller;
+import org.fhirsnapshot.security.ProjectRole;
+import org.fhirsnapshot.security.RequiresProjectRole;
 
-/** A project's resource instances: the list, the summary and the live status stream. */
+/**
+ * A project's resource instances: the list, the summary and the live status stream, for every role in the project
+ * (reader and up). MRNs are PHI and for managers only: a caller below manager sees instances without their MRN and
+ * may not filter by MRN.
+ */
 @Path("/api/projects/{key}")
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Instances", description = "Resource instances, summary and live status")
@@ -39,30 +46,37 @@ public class InstanceResource {
     private final MrnRepository mrns;
     private final KnownProjects knownProjects;
     private final InstanceStatusEvents statusEvents;
+    private final SecurityIdentity identity;
 
     public InstanceResource(InstanceRepository instances, MrnRepository mrns, KnownProjects knownProjects,
-            InstanceStatusEvents statusEvents) {
+            InstanceStatusEvents statusEvents, SecurityIdentity identity) {
         this.instances = instances;
         this.mrns = mrns;
         this.knownProjects = knownProjects;
         this.statusEvents = statusEvents;
+        this.identity = identity;
     }
 
     /** Instances in id order, of every status unless filtered. */
     @GET
     @Path("/instances")
+    @RequiresProjectRole(ProjectRole.READER)
     public Uni<ResultPage<InstanceView>> list(@PathParam("key") String key, @QueryParam("mrn") String mrn,
             @QueryParam("mapping") String mapping, @QueryParam("status") String status,
-            @QueryParam("page") @DefaultValue("0") @Min(0) int page,
-            @QueryParam("size") @DefaultValue("50") @Min(1) @Max(1000) int size) {
-        InstanceFilter filter = new InstanceFilter(blankToNull(mrn), mappingId(mapping), status(status));
-        return knownProjects.require(key).chain(() -> instances.page(key, filter, page, size))
-                .map(result -> new ResultPage<>(page, size, result.total(),
-                        result.items().stream().map(InstanceView::of).toList()));
+            @QueryParam("page") String pageParam, @QueryParam("size") String sizeParam) {
+        boolean seesMrns = Caller.of(identity).roleIn(key).filter(role -> role.includes(ProjectRole.MANAGER))
+                .isPresent();
+        Paging paging = Paging.of(pageParam, sizeParam, ResultPage.DEFAULT_SIZE, ResultPage.MAX_SIZE);
+        InstanceFilter filter = new InstanceFilter(mrn(mrn, seesMrns), mappingId(mapping), status(status));
+        return knownProjects.require(key).chain(() -> instances.page(key, filter, paging.page(), paging.size()))
+                .map(result -> new ResultPage<>(paging.page(), paging.size(), result.total(),
+                        result.items().stream().map(InstanceView::of)
+                                .map(view -> seesMrns ? view : view.withoutMrn()).toList()));
     }
 
     @GET
     @Path("/summary")
+    @RequiresProjectRole(ProjectRole.READER)
     public Uni<ProjectSummary> summary(@PathParam("key") String key) {
         return knownProjects.require(key).chain(() -> mrns.countActive(key))
                 .chain(mrnCount -> instances.counts(key).map(counts -> {
@@ -86,6 +100,7 @@ public class InstanceResource {
      */
     @GET
     @Path("/events")
+    @RequiresProjectRole(ProjectRole.READER)
     @Produces(MediaType.SERVER_SENT_EVENTS)
     public Multi<OutboundSseEvent> events(@PathParam("key") String key, @Context Sse sse) {
         return statusEvents.of(key).onOverflow().buffer(SSE_BUFFER)
@@ -104,6 +119,24 @@ public class InstanceResource {
         return value == null || value.isBlank() ? null : value.trim();
     }
 
+    /** The MRN filter: for managers only, and never repeated in a problem. */
+    private static String mrn(String mrn, boolean seesMrns) {
+        String value = blankToNull(mrn);
+        if (value == null) {
+            return null;
+        }
+        if (!seesMrns) {
+            throw new ProblemException(403, "Forbidden", "Filtering by MRN needs the manager role in the project (MRNs "
+                    + "are patient data); leave out the mrn parameter.");
+        }
+        String reason = MrnUpload.reasonToReject(value);
+        if (reason != null) {
+            throw ProblemException.invalid("mrn", "The mrn filter is " + reason + "; an MRN is 1 to "
+                    + MrnUpload.MAX_LENGTH + " letters, digits, '-', '.' or '_'.");
+        }
+        return value;
+    }
+
     private static Long mappingId(String mapping) {
         String value = blankToNull(mapping);
         if (value == null) {
@@ -112,7 +145,7 @@ public class InstanceResource {
         try {
             return Long.parseLong(value);
         } catch (NumberFormatException e) {
-            throw ProblemException.invalid("mapping", "mapping is a mapping id (a number).");
+            throw ProblemException.invalid("mapping", "mapping is a mapping id: a whole number.");
         }
     }
 

@@ -20,4 +20,10 @@ public record InstanceView(long id, String mrn, long mappingId, int mappingRevis
                 i.protectedRecord(), i.payloadRef(), i.fetchedAt(), i.errorClass(), i.errorMessage(), i.pagination(),
                 i.warnings() == null || i.warnings().isEmpty() ? null : i.warnings());
     }
+
+    /** The same instance without its MRN, for a caller who may not see MRNs (below manager). */
+    public InstanceView withoutMrn() {
+        return new InstanceView(id, null, mappingId, mappingRevision, resourceName, resourceSpec, resourceType,
+                status, protectedRecord, payloadRef, fetchedAt, errorClass, error, pagination, warnings);
+    }
 }

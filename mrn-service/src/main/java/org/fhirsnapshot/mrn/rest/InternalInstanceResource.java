@@ -1,6 +1,7 @@
 package org.fhirsnapshot.mrn.rest;
 
 import io.smallrye.mutiny.Uni;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -11,9 +12,11 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.contracts.internal.ClaimRequest;
 import org.fhirsnapshot.contracts.internal.ClaimedInstance;
 import org.fhirsnapshot.mrn.ClaimService;
+import org.fhirsnapshot.security.SecurityRoles;
 
 /** Service-to-service calls on instances: fetch-worker claims. */
 @Path("/internal/instances")
+@RolesAllowed(SecurityRoles.SERVICE)
 @Produces(MediaType.APPLICATION_JSON)
 @Consumes(MediaType.APPLICATION_JSON)
 @Tag(name = "Internal", description = "For other FHIR Snapshot services only")

@@ -1,12 +1,9 @@
 package org.fhirsnapshot.mrn.rest;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.smallrye.mutiny.Uni;
-import jakarta.validation.constraints.Max;
-import jakarta.validation.constraints.Min;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.Consumes;
-import jakarta.ws.rs.DefaultValue;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
@@ -14,6 +11,8 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.QueryParam;
 import jakarta.ws.rs.core.MediaType;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.media.Content;
 import org.eclipse.microprofile.openapi.annotations.media.Schema;
@@ -25,9 +24,12 @@ import org.fhirsnapshot.mrn.KnownProjects;
 import org.fhirsnapshot.mrn.ReconcileResult;
 import org.fhirsnapshot.mrn.ReconcileService;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository;
+import org.fhirsnapshot.problem.QueryNumbers;
+import org.fhirsnapshot.security.SecurityRoles;
 
 /** Service-to-service calls on a project: reconcile (sync-service), retry failed, archive entries. */
 @Path("/internal/projects/{key}")
+@RolesAllowed(SecurityRoles.SERVICE)
 @Produces(MediaType.APPLICATION_JSON)
 @Tag(name = "Internal", description = "For other FHIR Snapshot services only")
 public class InternalProjectResource {
@@ -63,12 +65,13 @@ public class InternalProjectResource {
     @POST
     @Path("/retry-failed")
     @RequestBody(required = false, content = @Content(mediaType = MediaType.APPLICATION_JSON, schema = @Schema(implementation = RetryFailedRequest.class)))
-    public Uni<RetryFailedResult> retryFailed(@PathParam("key") String key, String body)
-            throws JsonProcessingException {
-        // Read here rather than by JAX-RS, so that a call without a body (and without a Content-Type) works too.
-        RetryFailedRequest filter = body == null || body.isBlank()
-                ? new RetryFailedRequest(null, null)
-                : json.readValue(body, RetryFailedRequest.class);
+    public Uni<RetryFailedResult> retryFailed(@PathParam("key") String key, byte[] body) throws IOException {
+        // Read here rather than by JAX-RS, so that a call without a body (and without a Content-Type) works too; as
+        // bytes, so that the JSON parser refuses invalid UTF-8 instead of reading replacement characters.
+        boolean blank = body == null || new String(body, StandardCharsets.ISO_8859_1).isBlank();
+        RetryFailedRequest read = blank ? null : json.readValue(body, RetryFailedRequest.class);
+        // JSON null reads as no request: the same as no body, retry every failed instance.
+        RetryFailedRequest filter = read != null ? read : new RetryFailedRequest(null, null);
         return reconcileService.retryFailed(key, filter.errorClasses(), filter.mappingIds())
                 .map(RetryFailedResult::new);
     }
@@ -81,8 +84,9 @@ public class InternalProjectResource {
     @Path("/archive-entries")
     public Uni<List<ArchiveEntry>> archiveEntries(@PathParam("key") String key, @QueryParam("mrn") List<String> mrn,
             @QueryParam("mapping") List<String> mapping,
-            @QueryParam("afterId") @DefaultValue("0") @Min(0) long afterId,
-            @QueryParam("limit") @DefaultValue("1000") @Min(1) @Max(5000) int limit) {
+            @QueryParam("afterId") String afterIdParam, @QueryParam("limit") String limitParam) {
+        long afterId = QueryNumbers.wholeNumber("afterId", afterIdParam, 0L, 0, Long.MAX_VALUE);
+        int limit = QueryNumbers.wholeNumber("limit", limitParam, 1000, 1, 5000);
         return knownProjects.require(key).chain(() -> instances.archiveEntries(key, orNull(mrn), orNull(mapping),
                 afterId, limit));
     }

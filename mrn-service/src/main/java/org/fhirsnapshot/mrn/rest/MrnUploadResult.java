@@ -8,7 +8,9 @@ import org.fhirsnapshot.mrn.MrnUpload;
  *
  * @param added MRNs new to the project or re-activated
  * @param alreadyPresent valid MRNs that were already active
- * @param rejected invalid values, each with the reason
+ * @param duplicates values that repeated one sent earlier in the same upload (counted once)
+ * @param rejected invalid values, each with the reason and its position (from 1: line of a text upload, element of a
+ *        JSON list)
  */
-public record MrnUploadResult(int added, int alreadyPresent, List<MrnUpload.Rejected> rejected) {
+public record MrnUploadResult(int added, int alreadyPresent, int duplicates, List<MrnUpload.Rejected> rejected) {
 }

@@ -11,4 +11,9 @@ import java.util.List;
  * @param items this page's items
  */
 public record ResultPage<T>(int page, int size, long total, List<T> items) {
+
+    /** The size of a page when none is asked for. */
+    public static final int DEFAULT_SIZE = 50;
+    /** The largest page size a list allows. */
+    public static final int MAX_SIZE = 1000;
 }

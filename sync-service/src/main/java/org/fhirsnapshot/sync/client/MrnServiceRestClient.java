@@ -8,10 +8,13 @@ import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
+import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.fhirsnapshot.contracts.internal.ReconcileRequest;
+import org.fhirsnapshot.security.ServiceTokenFilter;
 
 /** mrn-service's internal API. Use it through {@link MrnServiceClient}. */
+@RegisterProvider(ServiceTokenFilter.class)
 @RegisterRestClient(configKey = "mrn-service")
 @Path("/internal")
 @Produces(MediaType.APPLICATION_JSON)

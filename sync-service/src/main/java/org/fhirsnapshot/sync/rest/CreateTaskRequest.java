@@ -1,6 +1,7 @@
 package org.fhirsnapshot.sync.rest;
 
 import jakarta.validation.constraints.NotBlank;
+import jakarta.validation.constraints.NotNull;
 import jakarta.validation.constraints.Pattern;
 import jakarta.validation.constraints.Positive;
 import jakarta.validation.constraints.Size;
@@ -16,5 +17,5 @@ import java.util.List;
 public record CreateTaskRequest(
         @NotBlank(message = "type is required: full-sync or retry-failed") String type,
         @Size(max = 50) List<@NotBlank @Pattern(regexp = "[a-z_]{1,40}", message = "an error class is lower-case letters and underscores, for example server_error") String> errorClasses,
-        @Size(max = 500) List<@Positive Long> mappingIds) {
+        @Size(max = 500) List<@NotNull(message = "a mapping id is a positive number") @Positive Long> mappingIds) {
 }

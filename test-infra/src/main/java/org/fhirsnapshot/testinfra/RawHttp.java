@@ -1,4 +1,4 @@
-package org.fhirsnapshot.e2e;
+package org.fhirsnapshot.testinfra;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -17,12 +17,12 @@ import java.util.TreeMap;
  * refuse to send malformed targets such as {@code %ZZ} or raw CR/LF, which is precisely what a fuzz test must send.
  * Reads the status line and headers, and the body only when asked (a Server-Sent Events stream never ends).
  */
-final class RawHttp {
+public final class RawHttp {
 
     /** An answer: status, headers (lower-case names), body as sent on the wire (possibly chunked). */
-    record Answer(int status, Map<String, String> headers, String body) {
+    public record Answer(int status, Map<String, String> headers, String body) {
 
-        String contentType() {
+        public String contentType() {
             return headers.getOrDefault("content-type", "");
         }
     }
@@ -30,7 +30,7 @@ final class RawHttp {
     private RawHttp() {
     }
 
-    static Answer send(String baseUrl, String method, String target, String authorization, String contentType,
+    public static Answer send(String baseUrl, String method, String target, String authorization, String contentType,
             byte[] body, boolean readBody) throws IOException {
         URI base = URI.create(baseUrl);
         try (Socket socket = new Socket()) {
