@@ -75,7 +75,6 @@ public final class LocalStack implements AutoCloseable {
     /** Replaced when Keycloak restarts: a restart that re-imports the realm gives it new signing keys. */
     private volatile Supplier<String> launcherKeycloakTokens;
     private ApiClient projectLister;
-    private KeycloakProjectUsers projectUsers;
     private final Set<String> projectsInKeycloak = new LinkedHashSet<>();
 
     private LocalStack(StackOptions options) {
@@ -225,7 +224,6 @@ public final class LocalStack implements AutoCloseable {
                 // No local key here: with one, the services would sign their own service tokens with it and trust it.
                 new StackIdentity(IdentityProvider.KEYCLOAK, keycloak.baseUrl()).write(data);
                 renewLauncherKeycloakTokens();
-                projectUsers = new KeycloakProjectUsers(keycloak);
                 yield keycloak.serviceProperties(); // the client secret travels in the environment (isSecret)
             }
         };
@@ -239,7 +237,7 @@ public final class LocalStack implements AutoCloseable {
     /**
      * Restarts Keycloak when it died (same port and data), then gives every project that has none yet a Keycloak user
      * per role (users that exist already, from an earlier run, stay as they are). The users go in through the admin
-     * API ({@link KeycloakProjectUsers}), not into the realm imported at start: so a restart keeps Keycloak's
+     * API ({@link KeycloakServer#addProject}), not into the realm imported at start: so a restart keeps Keycloak's
      * database and its signing keys, and the service tokens the services cache stay valid. (Were the realm to change,
      * Keycloak would import it afresh under new keys, and the services' cached tokens would be refused until they
      * expire.)
@@ -259,7 +257,7 @@ public final class LocalStack implements AutoCloseable {
         try {
             for (String project : projectKeys()) {
                 if (!projectsInKeycloak.contains(project)) {
-                    projectUsers.add(project);
+                    keycloak.addProject(project);
                     projectsInKeycloak.add(project);
                 }
             }

@@ -55,7 +55,7 @@ public final class KeycloakRealm {
     /** The project roles, as api-security's {@code ProjectRole} labels them. */
     public static final List<String> PROJECT_ROLES = List.of("reader", "exporter", "manager");
 
-    private static final Pattern PROJECT_KEY = Pattern.compile("[a-z0-9-]{1,64}");
+    static final Pattern PROJECT_KEY = Pattern.compile("[a-z0-9-]{1,64}");
     private static final SecureRandom RANDOM = new SecureRandom();
 
     private final Set<String> groups = new LinkedHashSet<>();

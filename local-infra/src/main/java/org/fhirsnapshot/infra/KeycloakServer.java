@@ -264,11 +264,15 @@ public final class KeycloakServer implements AutoCloseable {
 
     /**
      * Adds a project to the running realm through Keycloak's admin API: its groups {@code project:{key}:{role}} and a
-     * user per role (password = user name), as {@link KeycloakRealm#withProject} does at import. The realm settings
-     * change too, so a later restart imports the project afresh.
+     * user per role (password = user name), as {@link KeycloakRealm#withProject} does at import; what exists already
+     * stays as it is. The realm settings this server imports are left alone: were they to change, a restart would
+     * import the realm afresh, under new signing keys, and every token the services hold would be refused until it
+     * expired. The users live in Keycloak's database, which a restart keeps.
      */
     public synchronized void addProject(String projectKey) {
-        realm.withProject(projectKey);
+        if (!KeycloakRealm.PROJECT_KEY.matcher(projectKey).matches()) {
+            throw new IllegalArgumentException("a project key is [a-z0-9-]{1,64}");
+        }
         String adminToken = token(URI.create(baseUrl() + "/realms/master/protocol/openid-connect/token"),
                 Map.of("grant_type", "password", "client_id", "admin-cli", "username", ADMIN_CONSOLE_USER, "password",
                         adminConsolePassword),
@@ -276,8 +280,9 @@ public final class KeycloakServer implements AutoCloseable {
         for (String role : KeycloakRealm.PROJECT_ROLES) {
             createIfAbsent(adminToken, "/groups",
                     Json.createObjectBuilder().add("name", KeycloakRealm.projectGroup(projectKey, role)).build());
-            KeycloakRealm.User user = realm.user(KeycloakRealm.projectUser(projectKey, role));
-            createIfAbsent(adminToken, "/users", KeycloakRealm.userJson(user).build());
+            String user = KeycloakRealm.projectUser(projectKey, role);
+            createIfAbsent(adminToken, "/users", KeycloakRealm.userJson(new KeycloakRealm.User(user, user,
+                    List.of(KeycloakRealm.projectGroup(projectKey, role)))).build());
         }
     }
 
