@@ -87,15 +87,7 @@ class CrashRecoveryIT {
 
     @AfterAll
     static void stopStack() {
-        if (stack != null) {
-            SandboxCohort cohort = stack.sandbox().cohort();
-            stack.close();
-            jvmConsole.close();
-            // No PHI in logs (issue 6), scanned once every process has stopped, so that its last line is in.
-            PhiLogScan.of(cohort).assertNoPhiInLogs(work.resolve("stack"), 1, jvmConsole.files());
-        } else if (jvmConsole != null) {
-            jvmConsole.close();
-        }
+        PhiLogScan.stopAndScan(stack, jvmConsole, work.resolve("stack"), 1, List.of());
     }
 
     @Test

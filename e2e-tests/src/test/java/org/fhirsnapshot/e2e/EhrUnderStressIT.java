@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.awaitility.core.ConditionTimeoutException;
 import org.fhirsnapshot.infra.Service;
@@ -80,15 +81,7 @@ class EhrUnderStressIT {
 
     @AfterAll
     static void stopStack() {
-        if (stack != null) {
-            SandboxCohort cohort = stack.sandbox().cohort();
-            stack.close();
-            jvmConsole.close();
-            // No PHI in logs (issue 6), scanned once every process has stopped, so that its last line is in.
-            PhiLogScan.of(cohort).assertNoPhiInLogs(work.resolve("stack"), WORKERS, jvmConsole.files());
-        } else if (jvmConsole != null) {
-            jvmConsole.close();
-        }
+        PhiLogScan.stopAndScan(stack, jvmConsole, work.resolve("stack"), WORKERS, List.of());
     }
 
     @Test

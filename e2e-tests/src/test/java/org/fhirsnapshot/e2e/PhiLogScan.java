@@ -23,6 +23,7 @@ import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.fhirsnapshot.infra.Service;
+import org.fhirsnapshot.launcher.LocalStack;
 import org.fhirsnapshot.sandbox.GroundTruth.PatientTruth;
 import org.fhirsnapshot.sandbox.SandboxCohort;
 
@@ -91,6 +92,30 @@ final class PhiLogScan {
     static PhiLogScan of(SandboxCohort cohort) {
         return new PhiLogScan(cohort.demoMrns(), cohort.groundTruth().patients().stream()
                 .map(PatientTruth::patientId).filter(Objects::nonNull).toList(), cohort.patientNames());
+    }
+
+    /**
+     * The end of every end-to-end class: stops {@code stack} (when it started) and the console capture, then, once
+     * every process has stopped so that its last line is in, scans the stack's logs, the test JVM's console and
+     * {@code otherLogs} for the cohort's PHI (issue 6).
+     *
+     * @param stackDirectory the stack's data directory
+     * @param fetchWorkers how many fetch-worker replicas the stack ran
+     */
+    static void stopAndScan(LocalStack stack, ConsoleCapture jvmConsole, Path stackDirectory, int fetchWorkers,
+            List<Path> otherLogs) {
+        if (stack == null) {
+            if (jvmConsole != null) {
+                jvmConsole.close();
+            }
+            return;
+        }
+        SandboxCohort cohort = stack.sandbox().cohort();
+        stack.close();
+        jvmConsole.close();
+        List<Path> logs = new ArrayList<>(jvmConsole.files());
+        logs.addAll(otherLogs);
+        of(cohort).assertNoPhiInLogs(stackDirectory, fetchWorkers, logs);
     }
 
     /** As {@link #assertNoPhiInLogs(Path, int, List)} without the test JVM's own output. */
