@@ -8,8 +8,12 @@ import io.quarkus.vertx.VertxContextSupport;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Clock;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -19,14 +23,16 @@ import org.fhirsnapshot.archive.config.ArchiveConfig;
 import org.fhirsnapshot.archive.persistence.Download;
 import org.fhirsnapshot.archive.persistence.DownloadRepository;
 import org.fhirsnapshot.contracts.internal.ArchiveEntry;
+import org.fhirsnapshot.payload.PayloadNotFoundException;
 import org.fhirsnapshot.payload.PayloadStore;
+import org.fhirsnapshot.payload.StoredPayload;
 import org.fhirsnapshot.problem.ProblemException;
 import org.jboss.logging.Logger;
 
 /**
  * Builds archives: checks the request before the first byte (so that an unknown project is a 404 problem, not a
  * broken ZIP), records the download, then pages through mrn-service's archive entries and streams them through an
- * {@link ArchiveWriter}. Blocking throughout (payload files, the ZIP stream, waiting on mrn-service and the
+ * {@link ArchiveWriter}. Also sends one instance's payload on its own ({@link #preparePayload}), recorded the same way. Blocking throughout (payload files, the ZIP stream, waiting on mrn-service and the
  * database): call it on a worker thread, never on the event loop.
  */
 @ApplicationScoped
@@ -117,6 +123,78 @@ public class ArchiveService {
                 last - first + 1, plan.length());
         return new ArchiveDownload(id, projectKey,
                 out -> plan.writeTo(out, store, first, last, config.verifyPayloads()));
+    }
+
+    /**
+     * One instance's stored payload, unaltered (inflated from the store), as a download: checks that the project has
+     * the instance and that its payload is stored (else a {@link NoStoredPayloadException} 404; a 404
+     * {@link ProjectNotFoundException} for an unknown project), then records the download as streaming, with the
+     * instance and its mapping but no MRN. The payload is opened only when the body is written, and streamed, never
+     * held in memory; its SHA-256 is checked against its reference as it goes (a mismatch fails the download).
+     *
+     * @param downloadedBy who asks, as the audit records it (the caller's name from the token)
+     */
+    public ArchiveDownload preparePayload(String projectKey, long instanceId, String downloadedBy) {
+        ArchiveEntry entry = storedPayload(projectKey, instanceId);
+        Map<String, Object> audit = new LinkedHashMap<>();
+        audit.put("format", "payload");
+        audit.put("instanceId", entry.instanceId());
+        audit.put("mappingId", entry.mappingId());
+        audit.put("mappingKey", entry.mappingKey());
+        long id = recordStart(projectKey, audit, downloadedBy);
+        LOG.infof("Download %d of project %s started (payload of instance %d)", id, projectKey, instanceId);
+        return new ArchiveDownload(id, projectKey, out -> {
+            copyVerified(entry.payloadRef(), out);
+            return 1;
+        });
+    }
+
+    /**
+     * Checks what {@link #preparePayload} checks (the instance, its stored payload) without recording a download: for
+     * a HEAD.
+     */
+    public void checkPayload(String projectKey, long instanceId) {
+        storedPayload(projectKey, instanceId);
+    }
+
+    /** The instance's entry, once mrn-service listed it with a payload and the store holds that payload. */
+    private ArchiveEntry storedPayload(String projectKey, long instanceId) {
+        ArchiveEntry entry = await(() -> mrnService.entry(projectKey, instanceId)).filter(e -> e.payloadRef() != null)
+                .orElseThrow(() -> new NoStoredPayloadException(projectKey, instanceId));
+        try {
+            store.compressedSize(entry.payloadRef()); // a stat or a HEAD: never reads the payload
+        } catch (PayloadNotFoundException e) {
+            LOG.warnf("Instance %d of project %s names payload %s, which the store does not hold", instanceId,
+                    projectKey, entry.payloadRef());
+            throw new NoStoredPayloadException(projectKey, instanceId);
+        } catch (IOException e) {
+            LOG.errorf("Payload %s of instance %d of project %s is unreadable: %s", entry.payloadRef(), instanceId,
+                    projectKey, e.toString());
+            throw new ProblemException(503, "Service unavailable",
+                    "The payload store could not be read; try again in a moment.");
+        }
+        return entry;
+    }
+
+    /** Copies the payload {@code ref} to {@code out}, inflated, and fails if its bytes do not match {@code ref}. */
+    private void copyVerified(String ref, OutputStream out) throws IOException {
+        MessageDigest sha256;
+        try {
+            sha256 = MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+        try (InputStream in = store.open(ref)) {
+            byte[] buffer = new byte[64 * 1024];
+            int read;
+            while ((read = in.read(buffer)) >= 0) {
+                sha256.update(buffer, 0, read);
+                out.write(buffer, 0, read);
+            }
+        }
+        if (!ref.equals(StoredPayload.PREFIX + HexFormat.of().formatHex(sha256.digest()))) {
+            throw new IOException("payload " + ref + " does not match its reference");
+        }
     }
 
     private long recordStart(String projectKey, Map<String, Object> auditFilters, String downloadedBy) {

@@ -78,11 +78,19 @@ class ArchiveAccessControlTest {
         }
 
         int success() {
+            if (path.startsWith("/payloads/")) {
+                // The project has no instance: past the access check, the 404 of an instance without a payload
+                // (not the no-role 404: Outcome.ALLOWED tells them apart). Real payloads: PayloadDownloadTest.
+                return 404;
+            }
             return range != null ? 206 : 200;
         }
     }
 
-    /** Every endpoint of the service: the archive in each of its ways (GET and HEAD), and the downloads listing. */
+    /**
+     * Every endpoint of the service: the archive in each of its ways (GET and HEAD), the downloads listing, and one
+     * payload (GET and HEAD).
+     */
     static final List<Endpoint> ENDPOINTS = List.of(
             new Endpoint("GET archive (json, planned)", "GET", "/archive", "", null, Access.EXPORTER),
             new Endpoint("GET archive (json, a Range)", "GET", "/archive", "", "bytes=0-9", Access.EXPORTER),
@@ -90,7 +98,9 @@ class ArchiveAccessControlTest {
                     null, Access.EXPORTER),
             new Endpoint("GET archive (ndjson)", "GET", "/archive", "format=ndjson", null, Access.EXPORTER),
             new Endpoint("HEAD archive", "HEAD", "/archive", "", null, Access.EXPORTER),
-            new Endpoint("GET downloads", "GET", "/downloads", "page=0&size=5", null, Access.EXPORTER));
+            new Endpoint("GET downloads", "GET", "/downloads", "page=0&size=5", null, Access.EXPORTER),
+            new Endpoint("GET payload", "GET", "/payloads/1", "", null, Access.EXPORTER),
+            new Endpoint("HEAD payload", "HEAD", "/payloads/1", "", null, Access.EXPORTER));
 
     /** Health and metrics: no PHI, no token (the probes and the scraper have none). */
     enum PublicEndpoint {
@@ -135,6 +145,9 @@ class ArchiveAccessControlTest {
                 }
                 if (endpoint.download()) {
                     assertThat(response.header("X-Download-Id")).isNotBlank();
+                }
+                if (endpoint.path().startsWith("/payloads/") && endpoint.hasBody()) {
+                    assertThat(body).contains("has no instance 1 with a stored payload");
                 }
             }
             case UNAUTHORIZED -> {

@@ -237,6 +237,20 @@ class ArchiveHostileInputTest {
                 Expect.WHOLE, null));
         cases.add(new Case("page=&size=", "/downloads", "page=&size=", Map.of(), Expect.WHOLE, null));
         cases.add(new Case("page=0&page=1", "/downloads", "page=0&page=1", Map.of(), Expect.WHOLE, null));
+        // instance ids of a payload: a whole number from 1, never echoed; the project has no instance at all
+        for (String id : new String[]{"abc", "0", "-1", "1.5", "%2B1", "1e3", "0x10", "99999999999999999999",
+                "%D9%A1", MARKER}) {
+            invalid(cases, "/payloads/" + id, "", "instanceId");
+        }
+        cases.add(new Case("/payloads/9223372036854775807", "/payloads/9223372036854775807", "", Map.of(),
+                Expect.NOT_FOUND, null));
+        cases.add(new Case("/payloads/1 (no such instance)", "/payloads/1", "", Map.of(), Expect.NOT_FOUND, null));
+        cases.add(new Case("/payloads/%00", "/payloads/%00", "", Map.of(), Expect.CLIENT_ERROR, null));
+        cases.add(new Case("/payloads/1%2F..%2F..%2Fdownloads", "/payloads/1%2F..%2F..%2Fdownloads", "", Map.of(),
+                Expect.CLIENT_ERROR, null));
+        cases.add(new Case("DELETE a payload", "//api/projects/PROJECT/payloads/1", "", Map.of("X-Method",
+                "DELETE"), Expect.CLIENT_ERROR, null));
+        notFound(cases, "//api/projects/Not_A_Key/payloads/1");
         // project keys in the address
         notFound(cases, "//api/projects/Not_A_Key/archive");
         notFound(cases, "//api/projects/" + "a".repeat(65) + "/archive");

@@ -10,7 +10,15 @@ import org.fhirsnapshot.problem.ProblemException;
  */
 public class InvalidMappingException extends ProblemException {
 
+    private final String field;
+
     public InvalidMappingException(String field, String message) {
         super(400, "Invalid mapping", message, List.of(new Problem.FieldError(field, message)));
+        this.field = field;
+    }
+
+    /** The offending field: {@code name}, {@code type}, {@code spec}, {@code params} or {@code params.<name>}. */
+    public String field() {
+        return field;
     }
 }

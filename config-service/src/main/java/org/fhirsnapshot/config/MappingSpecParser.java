@@ -61,7 +61,8 @@ public final class MappingSpecParser {
     }
 
     /**
-     * Validates a mapping resource and resolves its key, resource type and query.
+     * Validates a mapping resource and resolves its key, resource type and query: the name, then
+     * {@link #resolveSearch} (the one place the type, spec and params are checked), then the key.
      *
      * @param name the display name
      * @param type {@code predefined} or {@code custom}
@@ -77,13 +78,41 @@ public final class MappingSpecParser {
         if (displayName.length() > MAX_NAME_LENGTH) {
             throw new InvalidMappingException("name", "name is longer than " + MAX_NAME_LENGTH + " characters.");
         }
+        ResolvedSearch search = resolveSearch(type, spec, params);
+        return new ResolvedMapping(search.type(), search.spec(), search.params(), keyOf(displayName, search),
+                search.resourceType(), search.query());
+    }
+
+    /**
+     * Validates a mapping's type, spec and params and resolves the search the worker runs, without a name: what
+     * {@link #resolve} checks besides the name, by the same code (so {@code POST /api/catalog/validate} answers
+     * exactly what creating the mapping would).
+     *
+     * @param type {@code predefined} or {@code custom}
+     * @param spec the catalog key or the relative search
+     * @param params parameters (may be null)
+     * @throws InvalidMappingException saying which field is wrong and why
+     */
+    public ResolvedSearch resolveSearch(String type, String spec, Map<String, String> params) {
         MappingType mappingType = MappingType.named(type).orElseThrow(() -> new InvalidMappingException("type",
                 "type must be 'predefined' (a catalog key) or 'custom' (a relative FHIR search)."));
         Map<String, String> givenParams = params == null ? Map.of() : params;
         return switch (mappingType) {
             case predefined -> resolvePredefined(spec, givenParams);
-            case custom -> resolveCustom(displayName, spec, givenParams);
+            case custom -> resolveCustom(spec, givenParams);
         };
+    }
+
+    /**
+     * The mapping's key: the catalog key of a predefined mapping; for a custom search a slug of the name, or the
+     * resource type when the name has no Latin letters or digits.
+     */
+    private static String keyOf(String displayName, ResolvedSearch search) {
+        if (search.type() == MappingType.predefined) {
+            return search.spec();
+        }
+        String key = slugOf(displayName);
+        return key.isEmpty() ? search.resourceType().toLowerCase(Locale.ROOT) : key;
     }
 
     /** A key made of the name: lower-case ASCII letters and digits joined by '-', at most 64 characters. */
@@ -97,7 +126,7 @@ public final class MappingSpecParser {
         return slug;
     }
 
-    private ResolvedMapping resolvePredefined(String spec, Map<String, String> params) {
+    private ResolvedSearch resolvePredefined(String spec, Map<String, String> params) {
         String key = spec == null ? "" : spec.strip();
         String validKeys = String.join(", ", catalog.keys());
         if (key.isEmpty()) {
@@ -130,11 +159,10 @@ public final class MappingSpecParser {
             }
             query = query.replace("{" + parameter + "}", value);
         }
-        return new ResolvedMapping(MappingType.predefined, key, new TreeMap<>(params), key, entry.resourceType(),
-                query);
+        return new ResolvedSearch(MappingType.predefined, key, new TreeMap<>(params), entry.resourceType(), query);
     }
 
-    private ResolvedMapping resolveCustom(String name, String spec, Map<String, String> params) {
+    private ResolvedSearch resolveCustom(String spec, Map<String, String> params) {
         if (!params.isEmpty()) {
             throw new InvalidMappingException("params",
                     "A custom mapping takes no params: write every search parameter in spec, as in " + EXAMPLE + ".");
@@ -173,12 +201,7 @@ public final class MappingSpecParser {
         String resourceType = checkResourceType(path);
         List<String> parameters = checkParameters(query);
         String resolved = parameters.isEmpty() ? resourceType : resourceType + "?" + String.join("&", parameters);
-        String key = slugOf(name);
-        if (key.isEmpty()) {
-            // A name without Latin letters or digits: the key falls back to the resource type.
-            key = resourceType.toLowerCase(Locale.ROOT);
-        }
-        return new ResolvedMapping(MappingType.custom, spec.strip(), new TreeMap<>(), key, resourceType, resolved);
+        return new ResolvedSearch(MappingType.custom, spec.strip(), new TreeMap<>(), resourceType, resolved);
     }
 
     private String checkResourceType(String path) {

@@ -58,6 +58,8 @@ class AccessControlTest {
                 new Endpoint("POST", "/api/fhir-systems/" + system + "/check", null, Access.ADMIN),
                 new Endpoint("GET", "/api/fhir-systems/" + system + "/jwks.json", null, Access.PUBLIC),
                 new Endpoint("GET", "/api/catalog/predefined", null, Access.AUTHENTICATED),
+                new Endpoint("POST", "/api/catalog/validate", () -> Map.of("type", "custom", "spec",
+                        "Observation?category=laboratory"), Access.AUTHENTICATED),
                 new Endpoint("POST", "/api/projects", () -> Map.of("key", ApiFixtures.uniqueKey("m"), "name", "M",
                         "fhirSystemId", system, "enabled", true), Access.ADMIN),
                 new Endpoint("GET", "/api/projects", null, Access.AUTHENTICATED),

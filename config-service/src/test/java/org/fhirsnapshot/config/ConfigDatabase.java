@@ -24,6 +24,18 @@ final class ConfigDatabase {
                 + (deletedOnly ? " and m.deleted_at is not null" : ""), projectKey);
     }
 
+    /** The number of mapping rows of every project, soft-deleted ones included. */
+    static long allMappingRows() {
+        try (Connection connection = connect();
+                PreparedStatement statement = connection.prepareStatement("select count(*) from mapping");
+                ResultSet rows = statement.executeQuery()) {
+            rows.next();
+            return rows.getLong(1);
+        } catch (SQLException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** The number of outbox rows announcing a change of this project. */
     static long outboxRows(String projectKey) {
         return count("select count(*) from outbox where message_key = ?", projectKey);

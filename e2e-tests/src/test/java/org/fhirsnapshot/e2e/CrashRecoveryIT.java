@@ -12,7 +12,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.Collections;
 import java.util.EnumMap;
 import java.util.HashSet;
@@ -184,11 +183,11 @@ class CrashRecoveryIT {
         boolean back = victim.equals("kafka")
                 ? stack.kafka().isAlive()
                 : stack.process(serviceNamed(victim)).isAlive();
-        return back && Arrays.stream(Service.values()).map(stack::process).allMatch(ServiceProcess::ready);
+        return back && Service.BACKENDS.stream().map(stack::process).allMatch(ServiceProcess::ready);
     }
 
     private static Service serviceNamed(String module) {
-        return Arrays.stream(Service.values()).filter(s -> s.module().equals(module)).findFirst().orElseThrow();
+        return Service.ofModule(module);
     }
 
     private static void awaitConvergence(String what, java.util.concurrent.Callable<Boolean> condition,

@@ -111,10 +111,15 @@ final class PhiLogScan {
             return;
         }
         SandboxCohort cohort = stack.sandbox().cohort();
+        boolean console = stack.process(Service.CONSOLE) != null;
         stack.close();
         jvmConsole.close();
         List<Path> logs = new ArrayList<>(jvmConsole.files());
         logs.addAll(otherLogs);
+        if (console) {
+            // The console's log, where proxied paths (with MRNs in them) would show if it logged them.
+            logs.add(stackDirectory.resolve("logs").resolve(Service.CONSOLE.module() + ".log"));
+        }
         of(cohort).assertNoPhiInLogs(stackDirectory, fetchWorkers, logs);
     }
 
@@ -131,7 +136,7 @@ final class PhiLogScan {
     void assertNoPhiInLogs(Path dataDirectory, int fetchWorkers, List<Path> testJvmLogs) {
         Result result = scan(dataDirectory, testJvmLogs);
         List<String> expected = new ArrayList<>();
-        for (Service service : Service.values()) {
+        for (Service service : Service.BACKENDS) {
             expected.add("logs/" + service.module() + ".log");
         }
         for (int worker = 2; worker <= fetchWorkers; worker++) {
@@ -168,8 +173,10 @@ final class PhiLogScan {
     Result scan(Path dataDirectory, List<Path> otherLogs) {
         Map<String, Long> linesByFile = new TreeMap<>();
         List<Hit> hits = new ArrayList<>();
-        List<Path> files = new ArrayList<>(logFiles(dataDirectory));
-        otherLogs.stream().filter(Files::isRegularFile).forEach(files::add);
+        // A set: a log named among otherLogs may also lie under dataDirectory; it is read once.
+        Set<Path> files = new LinkedHashSet<>();
+        logFiles(dataDirectory).forEach(file -> files.add(file.toAbsolutePath().normalize()));
+        otherLogs.stream().filter(Files::isRegularFile).forEach(file -> files.add(file.toAbsolutePath().normalize()));
         for (Path file : files) {
             String relative = relative(dataDirectory, file);
             linesByFile.put(relative, scanFile(file, relative, hits));

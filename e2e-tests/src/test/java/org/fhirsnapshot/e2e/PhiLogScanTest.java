@@ -31,7 +31,7 @@ class PhiLogScanTest {
 
     @BeforeEach
     void writeCleanLogs() throws IOException {
-        for (Service service : Service.values()) {
+        for (Service service : Service.BACKENDS) {
             write("logs/" + service.module() + ".log", CLEAN_LINE, CLEAN_LINE);
         }
         write("logs/worker-2/fetch-worker.log", CLEAN_LINE, CLEAN_LINE, CLEAN_LINE);

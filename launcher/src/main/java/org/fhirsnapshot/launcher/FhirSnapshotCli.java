@@ -206,21 +206,26 @@ public final class FhirSnapshotCli implements Runnable {
                 return String.format("%nEvery API needs a bearer token, signed with this stack's local key (roles "
                         + "admin, or reader|exporter|manager with --project KEY):%n"
                         + "  TOKEN=$(./fhir-snapshot token --role admin%s)%n"
-                        + "  curl -H \"Authorization: Bearer $TOKEN\" %s/api/projects%n", dataOption, configUrl);
+                        + "  curl -H \"Authorization: Bearer $TOKEN\" %s/api/projects%n"
+                        + "%nNo web console: it logs people in through Keycloak (drop --no-keycloak).%n", dataOption,
+                        configUrl);
             }
             Path keycloakData = keycloak.dataDirectory();
-            return String.format("%nKeycloak: realm %s, users admin and KEY-reader|exporter|manager of each project "
-                    + "(password = user name; project %s from the start, others within seconds of their creation).%n"
-                    + "  Admin console %s: user %s, password in %s%n"
-                    + "%nEvery API needs a bearer token from Keycloak (valid %s):%n"
-                    + "  TOKEN=$(./fhir-snapshot token --role reader --project %s%s)     # or --role admin%n"
-                    + "  TOKEN=$(curl -s -d grant_type=password -d client_id=%s -d username=%s-reader "
-                    + "-d password=%s-reader %s | jq -r .access_token)%n"
-                    + "  curl -H \"Authorization: Bearer $TOKEN\" %s/api/projects%n", KeycloakRealm.NAME,
-                    LocalStack.DEMO_PROJECT, keycloak.adminConsoleUrl(), KeycloakServer.ADMIN_CONSOLE_USER,
-                    keycloakData.resolve("admin-console.password"), "15 minutes", LocalStack.DEMO_PROJECT, dataOption,
-                    KeycloakRealm.CLI_CLIENT, LocalStack.DEMO_PROJECT, LocalStack.DEMO_PROJECT,
-                    keycloak.tokenEndpoint(), configUrl);
+            return String.format("%nWeb console: %s (log in as admin / admin, or KEY-manager / KEY-manager)%n",
+                    stack.url(Service.CONSOLE))
+                    + String.format("%nKeycloak: realm %s, users admin and KEY-reader|exporter|manager of each project "
+                            + "(password = user name; project %s from the start, others within seconds of their creation).%n"
+                            + "  Admin console %s: user %s, password in %s%n"
+                            + "%nEvery API needs a bearer token from Keycloak (valid %s):%n"
+                            + "  TOKEN=$(./fhir-snapshot token --role reader --project %s%s)     # or --role admin%n"
+                            + "  TOKEN=$(curl -s -d grant_type=password -d client_id=%s -d username=%s-reader "
+                            + "-d password=%s-reader %s | jq -r .access_token)%n"
+                            + "  curl -H \"Authorization: Bearer $TOKEN\" %s/api/projects%n", KeycloakRealm.NAME,
+                            LocalStack.DEMO_PROJECT, keycloak.adminConsoleUrl(), KeycloakServer.ADMIN_CONSOLE_USER,
+                            keycloakData.resolve("admin-console.password"), "15 minutes", LocalStack.DEMO_PROJECT,
+                            dataOption,
+                            KeycloakRealm.CLI_CLIENT, LocalStack.DEMO_PROJECT, LocalStack.DEMO_PROJECT,
+                            keycloak.tokenEndpoint(), configUrl);
         }
     }
 

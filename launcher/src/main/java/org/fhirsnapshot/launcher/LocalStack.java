@@ -76,6 +76,8 @@ public final class LocalStack implements AutoCloseable {
     private volatile Supplier<String> launcherKeycloakTokens;
     private ApiClient projectLister;
     private final Set<String> projectsInKeycloak = new LinkedHashSet<>();
+    /** The console's port with Keycloak (chosen before Keycloak starts: its client's redirect URIs name it). */
+    private int consolePort;
 
     private LocalStack(StackOptions options) {
         this.options = options;
@@ -107,6 +109,10 @@ public final class LocalStack implements AutoCloseable {
             deleteRecursively(data);
         }
         createDirectories(data.resolve("logs"));
+        if (options.identityProvider() == IdentityProvider.KEYCLOAK) {
+            int port = options.servicePorts().getOrDefault(Service.CONSOLE, 0);
+            consolePort = port == 0 ? FreePorts.next() : port;
+        }
         // Keycloak is the slowest part (15-90 s): it starts on its own thread while PostgreSQL, Kafka and the
         // sandbox start here; every service needs it, so they wait for both.
         CompletableFuture<KeycloakServer> keycloakStart = options.identityProvider() == IdentityProvider.KEYCLOAK
@@ -167,6 +173,17 @@ public final class LocalStack implements AutoCloseable {
                     data.resolve("logs/worker-" + (i + 1)), SERVICE_JVM_OPTIONS));
             listener.started("fetch-worker #" + (i + 1), "");
         }
+        if (keycloak != null) {
+            // The console needs a login: it runs only with Keycloak (architecture: no anonymous screens).
+            String url = "http://127.0.0.1:" + consolePort;
+            String secret = keycloak.realm().webClient(KeycloakRealm.CONSOLE_CLIENT).secret();
+            Map<String, String> properties = new LinkedHashMap<>(ServiceProperties.console(urls, keycloak.issuerUrl(),
+                    KeycloakRealm.CONSOLE_CLIENT, secret));
+            properties.putAll(options.extraProperties().getOrDefault(Service.CONSOLE, Map.of()));
+            services.put(Service.CONSOLE, ServiceProcess.start(Service.CONSOLE, root, consolePort, properties,
+                    data.resolve("logs"), SERVICE_JVM_OPTIONS));
+            listener.started(Service.CONSOLE.module(), url);
+        }
         // Two threads: a Keycloak restart (up to a minute) must not hold back the restart of a service.
         supervisor = Executors.newScheduledThreadPool(2, r -> {
             Thread thread = new Thread(r, "stack-supervisor");
@@ -196,6 +213,9 @@ public final class LocalStack implements AutoCloseable {
                 .create(KeycloakRealm.loadOrCreateSecret(keycloakData.resolve("services-client.secret")))
                 .withClient(LAUNCHER_CLIENT, KeycloakRealm.loadOrCreateSecret(keycloakData.resolve(
                         "launcher-client.secret")), KeycloakRealm.ADMIN_GROUP)
+                .withWebClient(KeycloakRealm.CONSOLE_CLIENT, KeycloakRealm.loadOrCreateSecret(keycloakData.resolve(
+                        "console-client.secret")), List.of("http://127.0.0.1:" + consolePort + "/*",
+                                "http://localhost:" + consolePort + "/*"))
                 .withProject(DEMO_PROJECT);
         projectsInKeycloak.add(DEMO_PROJECT);
         return KeycloakServer.start(keycloakData, options.keycloakPort(), realm);
@@ -398,7 +418,7 @@ public final class LocalStack implements AutoCloseable {
      */
     private static void pinBuilds(Path repository, Path pinned) {
         deleteRecursively(pinned);
-        for (Service service : START_ORDER) {
+        for (Service service : Service.values()) {
             Path app = service.jar(repository).getParent();
             Path target = pinned.resolve(repository.relativize(app));
             if (!Files.isDirectory(app)) {

@@ -87,14 +87,15 @@ public record StackOptions(Path dataDirectory, boolean fresh, Map<Service, Integ
                 extraProperties, pinBuilds, sandboxMrns, identityProvider, port);
     }
 
-    /** Every port of api.md: services 8081 to 8085, the sandbox on 8090. */
+    /** Every port of api.md: the console on 8080, services 8081 to 8085, the sandbox on 8090. */
     public static Map<Service, Integer> defaultPorts() {
-        return Map.of(Service.CONFIG, 8081, Service.MRN, 8082, Service.SYNC, 8083, Service.ARCHIVE, 8084,
-                Service.FETCH_WORKER, 8085);
+        return Map.of(Service.CONSOLE, 8080, Service.CONFIG, 8081, Service.MRN, 8082, Service.SYNC, 8083,
+                Service.ARCHIVE, 8084, Service.FETCH_WORKER, 8085);
     }
 
     /** Any free ports, for runs that must not collide with a stack already up. */
     public static Map<Service, Integer> anyPorts() {
-        return Map.of(Service.CONFIG, 0, Service.MRN, 0, Service.SYNC, 0, Service.ARCHIVE, 0, Service.FETCH_WORKER, 0);
+        return Map.of(Service.CONSOLE, 0, Service.CONFIG, 0, Service.MRN, 0, Service.SYNC, 0, Service.ARCHIVE, 0,
+                Service.FETCH_WORKER, 0);
     }
 }

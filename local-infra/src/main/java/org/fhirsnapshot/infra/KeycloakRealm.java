@@ -35,8 +35,9 @@ import java.util.regex.Pattern;
  * {@link #create(String)} gives the groups {@code admin} and {@code service}, the user {@code admin} (password
  * {@code admin}), the public client {@value #CLI_CLIENT} (password grant, for people and scripts) and the
  * confidential client {@value #SERVICES_CLIENT} (client credentials; its service account is in {@code service}),
- * shared by every service. {@link #withProject(String)} adds a project's three groups and a user per role. Local use
- * only: passwords equal user names unless given.
+ * shared by every service. {@link #withProject(String)} adds a project's three groups and a user per role;
+ * {@link #withWebClient} a web application's client such as the console's ({@value #CONSOLE_CLIENT}). Local use only:
+ * passwords equal user names unless given.
  */
 public final class KeycloakRealm {
 
@@ -46,6 +47,8 @@ public final class KeycloakRealm {
     public static final String CLI_CLIENT = "fhir-snapshot-cli";
     /** The confidential client with which the services get their service tokens (client credentials). */
     public static final String SERVICES_CLIENT = "fhir-snapshot-services";
+    /** The web console's confidential client (authorization code flow with PKCE; {@link #withWebClient}). */
+    public static final String CONSOLE_CLIENT = "fhir-snapshot-console";
     /** The access-token claim that holds the caller's groups (api-security's default roles claim). */
     public static final String GROUPS_CLAIM = "groups";
     public static final String ADMIN_GROUP = "admin";
@@ -61,6 +64,7 @@ public final class KeycloakRealm {
     private final Set<String> groups = new LinkedHashSet<>();
     private final Map<String, User> users = new LinkedHashMap<>();
     private final Map<String, ConfidentialClient> clients = new LinkedHashMap<>();
+    private final Map<String, WebClient> webClients = new LinkedHashMap<>();
     private Duration accessTokenLifespan = Duration.ofMinutes(15);
 
     private KeycloakRealm() {
@@ -72,6 +76,17 @@ public final class KeycloakRealm {
 
     /** A confidential client whose service account (client credentials) is in {@code groups}. */
     public record ConfidentialClient(String clientId, String secret, List<String> groups) {
+    }
+
+    /**
+     * A confidential web application that logs users in with the authorization code flow (PKCE S256) and may send
+     * them back only to {@code redirectUris} (Keycloak's syntax: a trailing {@code *} matches any rest).
+     */
+    public record WebClient(String clientId, String secret, List<String> redirectUris) {
+
+        public WebClient {
+            redirectUris = List.copyOf(redirectUris);
+        }
     }
 
     /**
@@ -138,6 +153,22 @@ public final class KeycloakRealm {
         return this;
     }
 
+    /**
+     * Adds (or replaces) a confidential web client for the authorization code flow: standard flow with PKCE
+     * ({@code S256}), no service account, no password grant, web origins {@code +} (those of its redirect URIs), the
+     * same post-logout redirect URIs as {@code redirectUris}, and the groups claim in its tokens.
+     */
+    public KeycloakRealm withWebClient(String clientId, String secret, List<String> redirectUris) {
+        if (secret == null || secret.isBlank()) {
+            throw new IllegalArgumentException("client " + clientId + " needs a secret");
+        }
+        if (redirectUris.isEmpty()) {
+            throw new IllegalArgumentException("web client " + clientId + " needs at least one redirect URI");
+        }
+        webClients.put(clientId, new WebClient(clientId, secret, redirectUris));
+        return this;
+    }
+
     /** How long an access token is valid (default 15 minutes). */
     public KeycloakRealm withAccessTokenLifespan(Duration lifespan) {
         this.accessTokenLifespan = lifespan;
@@ -164,6 +195,14 @@ public final class KeycloakRealm {
         ConfidentialClient client = clients.get(clientId);
         if (client == null) {
             throw new IllegalArgumentException("the realm has no confidential client " + clientId);
+        }
+        return client;
+    }
+
+    public WebClient webClient(String clientId) {
+        WebClient client = webClients.get(clientId);
+        if (client == null) {
+            throw new IllegalArgumentException("the realm has no web client " + clientId);
         }
         return client;
     }
@@ -196,7 +235,16 @@ public final class KeycloakRealm {
         }
     }
 
-    /** The realm as Keycloak's realm-import JSON. */
+    /** The web clients, which {@link KeycloakServer} adds through the admin API (they are not in {@link #toJson}). */
+    public List<WebClient> webClients() {
+        return List.copyOf(webClients.values());
+    }
+
+    /**
+     * The realm as Keycloak's realm-import JSON. Web clients are left out: {@link KeycloakServer} adds them through
+     * the admin API at every start, so that adding one to a realm never changes this JSON, which would make the server
+     * import the realm afresh (new signing keys, project users lost).
+     */
     public String toJson() {
         JsonArrayBuilder groupArray = Json.createArrayBuilder();
         groups.forEach(group -> groupArray.add(Json.createObjectBuilder().add("name", group)));
@@ -261,6 +309,24 @@ public final class KeycloakRealm {
                 .add("clientAuthenticatorType", "client-secret").add("secret", client.secret())
                 .add("serviceAccountsEnabled", true).add("standardFlowEnabled", false)
                 .add("directAccessGrantsEnabled", false)
+                .add("protocolMappers", Json.createArrayBuilder().add(groupsMapper()));
+    }
+
+    /** A web client as Keycloak's client representation (admin API). */
+    static JsonObjectBuilder webClientJson(WebClient client) {
+        JsonArrayBuilder redirectUris = Json.createArrayBuilder();
+        client.redirectUris().forEach(redirectUris::add);
+        return Json.createObjectBuilder().add("clientId", client.clientId()).add("name", "FHIR Snapshot console")
+                .add("enabled", true).add("protocol", "openid-connect").add("publicClient", false)
+                .add("clientAuthenticatorType", "client-secret").add("secret", client.secret())
+                .add("standardFlowEnabled", true).add("implicitFlowEnabled", false)
+                .add("directAccessGrantsEnabled", false).add("serviceAccountsEnabled", false)
+                .add("frontchannelLogout", false).add("redirectUris", redirectUris)
+                .add("webOrigins", Json.createArrayBuilder().add("+"))
+                .add("attributes",
+                        Json.createObjectBuilder().add("pkce.code.challenge.method", "S256")
+                                // "+": the same URIs as redirectUris.
+                                .add("post.logout.redirect.uris", "+"))
                 .add("protocolMappers", Json.createArrayBuilder().add(groupsMapper()));
     }
 

@@ -108,15 +108,17 @@ public final class KeycloakServer implements AutoCloseable {
             Path marker = distribution.home().resolve(AUGMENTED_MARKER);
             if (isAugmented(marker)) {
                 launch();
-                return;
-            }
-            // The first start builds the shared distribution: one server at a time, across JVMs.
-            synchronized (KeycloakDistribution.class) {
-                try (KeycloakDistribution.Lock lock = distribution.lock()) {
-                    launch();
-                    Files.writeString(marker, BUILD_SIGNATURE, StandardCharsets.UTF_8);
+            } else {
+                // The first start builds the shared distribution: one server at a time, across JVMs.
+                synchronized (KeycloakDistribution.class) {
+                    try (KeycloakDistribution.Lock lock = distribution.lock()) {
+                        launch();
+                        Files.writeString(marker, BUILD_SIGNATURE, StandardCharsets.UTF_8);
+                    }
                 }
             }
+            // Not part of the import (KeycloakRealm#toJson): a realm imported before a web client existed gets it too.
+            realm.webClients().forEach(client -> ensureWebClient(client.clientId()));
         } catch (IOException e) {
             throw new UncheckedIOException("could not start Keycloak in " + dataDir, e);
         }
@@ -273,10 +275,7 @@ public final class KeycloakServer implements AutoCloseable {
         if (!KeycloakRealm.PROJECT_KEY.matcher(projectKey).matches()) {
             throw new IllegalArgumentException("a project key is [a-z0-9-]{1,64}");
         }
-        String adminToken = token(URI.create(baseUrl() + "/realms/master/protocol/openid-connect/token"),
-                Map.of("grant_type", "password", "client_id", "admin-cli", "username", ADMIN_CONSOLE_USER, "password",
-                        adminConsolePassword),
-                "the admin console user");
+        String adminToken = adminToken();
         for (String role : KeycloakRealm.PROJECT_ROLES) {
             createIfAbsent(adminToken, "/groups",
                     Json.createObjectBuilder().add("name", KeycloakRealm.projectGroup(projectKey, role)).build());
@@ -284,6 +283,72 @@ public final class KeycloakServer implements AutoCloseable {
             createIfAbsent(adminToken, "/users", KeycloakRealm.userJson(new KeycloakRealm.User(user, user,
                     List.of(KeycloakRealm.projectGroup(projectKey, role)))).build());
         }
+    }
+
+    /**
+     * Makes sure the running realm has the realm's web client {@code clientId} ({@link KeycloakRealm#withWebClient})
+     * with its current secret and redirect URIs, through Keycloak's admin API: created when absent (a fresh realm, or
+     * one imported before the client was added), updated in place otherwise. {@link #start} calls it for every web
+     * client of the realm; call it after adding one to a running server. As {@link #addProject}, it leaves the
+     * imported realm settings and the signing keys alone.
+     */
+    public synchronized void ensureWebClient(String clientId) {
+        KeycloakRealm.WebClient client = realm.webClient(clientId);
+        String adminToken = adminToken();
+        JsonObject representation = KeycloakRealm.webClientJson(client).build();
+        HttpResponse<String> found = admin(adminToken, "GET",
+                "/clients?clientId=" + URLEncoder.encode(clientId, StandardCharsets.UTF_8), null);
+        if (found.statusCode() != 200) {
+            throw adminFailure(found, "GET /clients");
+        }
+        List<JsonObject> existing;
+        try (JsonReader reader = Json.createReader(new StringReader(found.body()))) {
+            existing = reader.readArray().getValuesAs(JsonObject.class);
+        }
+        if (existing.isEmpty()) {
+            HttpResponse<String> created = admin(adminToken, "POST", "/clients", representation);
+            if (created.statusCode() != 201 && created.statusCode() != 409) {
+                throw adminFailure(created, "POST /clients");
+            }
+            return;
+        }
+        String id = existing.get(0).getString("id");
+        HttpResponse<String> updated = admin(adminToken, "PUT", "/clients/" + id, representation);
+        if (updated.statusCode() != 204) {
+            throw adminFailure(updated, "PUT /clients/{id}");
+        }
+    }
+
+    private String adminToken() {
+        return token(URI.create(baseUrl() + "/realms/master/protocol/openid-connect/token"),
+                Map.of("grant_type", "password", "client_id", "admin-cli", "username", ADMIN_CONSOLE_USER, "password",
+                        adminConsolePassword),
+                "the admin console user");
+    }
+
+    private HttpResponse<String> admin(String adminToken, String method, String path, JsonObject body) {
+        try {
+            HttpRequest.Builder request = HttpRequest
+                    .newBuilder(URI.create(baseUrl() + "/admin/realms/" + KeycloakRealm.NAME + path))
+                    .timeout(Duration.ofSeconds(30)).header("Authorization", "Bearer " + adminToken);
+            if (body == null) {
+                request.method(method, HttpRequest.BodyPublishers.noBody());
+            } else {
+                request.header("Content-Type", "application/json").method(method,
+                        HttpRequest.BodyPublishers.ofString(body.toString()));
+            }
+            return HTTP.send(request.build(), HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException("Keycloak's admin API did not answer", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while calling Keycloak's admin API", e);
+        }
+    }
+
+    private static IllegalStateException adminFailure(HttpResponse<String> response, String call) {
+        return new IllegalStateException("Keycloak's admin API answered " + response.statusCode() + " to " + call
+                + ": " + json(response.body()).getString("errorMessage", ""));
     }
 
     private void createIfAbsent(String adminToken, String path, JsonObject representation) {

@@ -2,13 +2,21 @@ package org.fhirsnapshot.infra;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Locale;
 
-/** The services of FHIR Snapshot: their module, default port and database. */
+/**
+ * The services of FHIR Snapshot: their module, default port and database. The {@link #CONSOLE} is the web front end:
+ * it runs only beside an identity provider that logs people in (Keycloak), and no service calls it.
+ */
 public enum Service {
 
     CONFIG("config-service", 8081, "config"), MRN("mrn-service", 8082, "mrn"), SYNC("sync-service", 8083,
-            "sync"), ARCHIVE("archive-service", 8084, "archive"), FETCH_WORKER("fetch-worker", 8085, null);
+            "sync"), ARCHIVE("archive-service", 8084, "archive"), FETCH_WORKER("fetch-worker", 8085,
+                    null), CONSOLE("console", 8080, null);
+
+    /** The services that hold and fetch the data: every stack runs them (the console only with a login). */
+    public static final List<Service> BACKENDS = List.of(CONFIG, MRN, SYNC, ARCHIVE, FETCH_WORKER);
 
     private final String module;
     private final int defaultPort;

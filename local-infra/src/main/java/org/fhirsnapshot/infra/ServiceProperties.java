@@ -5,6 +5,8 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.fhirsnapshot.localoidc.LocalTokenIssuer;
 
@@ -28,13 +30,16 @@ public final class ServiceProperties {
      */
     public static final String LOCAL_OIDC_KEY = "fhir-snapshot.security.local-key";
 
+    /** The console's OIDC client secret (for the authorization-code flow). Secret: passed in the environment. */
+    public static final String CONSOLE_CLIENT_SECRET = "quarkus.oidc.credentials.secret";
+
     private ServiceProperties() {
     }
 
     /** Whether a property holds a secret that must not appear on a command line (visible to every local user). */
     public static boolean isSecret(String key) {
         return SECRETS_KEY.equals(key) || LOCAL_OIDC_KEY.equals(key)
-                || KeycloakServer.CLIENT_SECRET_PROPERTY.equals(key);
+                || KeycloakServer.CLIENT_SECRET_PROPERTY.equals(key) || CONSOLE_CLIENT_SECRET.equals(key);
     }
 
     /**
@@ -53,7 +58,7 @@ public final class ServiceProperties {
 
     /** The environment variable MicroProfile Config maps to {@code key}: non-alphanumerics to _, upper case. */
     public static String environmentVariable(String key) {
-        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(java.util.Locale.ROOT);
+        return key.replaceAll("[^A-Za-z0-9]", "_").toUpperCase(Locale.ROOT);
     }
 
     /**
@@ -91,6 +96,28 @@ public final class ServiceProperties {
             throw new UncheckedIOException("cannot create the payload store " + payloadDirectory, e);
         }
         properties.put("fhir-snapshot.payload-store.directory", payloadDirectory.toAbsolutePath().toString());
+        return properties;
+    }
+
+    /**
+     * The console's properties: where the services it fronts answer, and the OIDC client with which it logs people
+     * in (authorization-code flow).
+     *
+     * @param serviceUrls the base URL of each service
+     * @param realmUrl the identity provider's realm (issuer) URL
+     * @param clientId the console's client
+     * @param clientSecret the console's client secret (travels in the environment, {@link #isSecret})
+     */
+    public static Map<String, String> console(Map<Service, String> serviceUrls, String realmUrl, String clientId,
+            String clientSecret) {
+        Map<String, String> properties = new LinkedHashMap<>();
+        for (Service service : List.of(Service.CONFIG, Service.MRN, Service.SYNC, Service.ARCHIVE)) {
+            properties.put("fhir-snapshot.console.services." + service.name().toLowerCase(Locale.ROOT),
+                    serviceUrls.get(service));
+        }
+        properties.put("quarkus.oidc.auth-server-url", realmUrl);
+        properties.put("quarkus.oidc.client-id", clientId);
+        properties.put(CONSOLE_CLIENT_SECRET, clientSecret);
         return properties;
     }
 }

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import jakarta.json.Json;
 import jakarta.json.JsonObject;
+import jakarta.json.JsonString;
 import jakarta.json.JsonValue;
 import java.io.StringReader;
 import java.nio.file.Files;
@@ -56,6 +57,48 @@ class KeycloakRealmTest {
         assertThat(account.getString("serviceAccountClientId")).isEqualTo("fhir-snapshot-services");
         assertThat(account.getJsonArray("groups").getValuesAs(JsonValue.class)).extracting(Object::toString)
                 .containsExactly("\"/service\"");
+    }
+
+    @Test
+    void webClientUsesTheCodeFlowWithPkceAndNothingElse() {
+        KeycloakRealm realm = KeycloakRealm.create("secret").withWebClient(KeycloakRealm.CONSOLE_CLIENT,
+                "console-secret", List.of("http://127.0.0.1:8080/*", "http://localhost:8080/*"));
+
+        JsonObject client = KeycloakRealm.webClientJson(realm.webClient("fhir-snapshot-console")).build();
+        assertThat(client.getString("clientId")).isEqualTo("fhir-snapshot-console");
+        assertThat(client.getBoolean("publicClient")).isFalse();
+        assertThat(client.getString("secret")).isEqualTo("console-secret");
+        assertThat(client.getBoolean("standardFlowEnabled")).isTrue();
+        assertThat(client.getBoolean("implicitFlowEnabled")).isFalse();
+        assertThat(client.getBoolean("directAccessGrantsEnabled")).isFalse();
+        assertThat(client.getBoolean("serviceAccountsEnabled")).isFalse();
+        assertThat(client.getJsonArray("redirectUris").getValuesAs(JsonString.class)).extracting(JsonString::getString)
+                .containsExactly("http://127.0.0.1:8080/*", "http://localhost:8080/*");
+        assertThat(client.getJsonArray("webOrigins").getValuesAs(JsonString.class)).extracting(JsonString::getString)
+                .containsExactly("+");
+        assertThat(client.getJsonObject("attributes").getString("pkce.code.challenge.method")).isEqualTo("S256");
+        JsonObject mapper = client.getJsonArray("protocolMappers").getJsonObject(0).getJsonObject("config");
+        assertThat(mapper.getString("claim.name")).isEqualTo("groups");
+        assertThat(mapper.getString("full.path")).isEqualTo("false");
+    }
+
+    @Test
+    void webClientIsNotPartOfTheImportSoAddingOneNeverReimportsTheRealm() {
+        String without = KeycloakRealm.create("secret").toJson();
+
+        String with = KeycloakRealm.create("secret")
+                .withWebClient(KeycloakRealm.CONSOLE_CLIENT, "console-secret", List.of("http://127.0.0.1:8080/*"))
+                .toJson();
+
+        assertThat(with).isEqualTo(without).doesNotContain("fhir-snapshot-console");
+    }
+
+    @Test
+    void webClientNeedsASecretAndARedirectUri() {
+        assertThatThrownBy(() -> KeycloakRealm.create("secret").withWebClient("web", " ", List.of("http://x/*")))
+                .isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> KeycloakRealm.create("secret").withWebClient("web", "s", List.of()))
+                .isInstanceOf(IllegalArgumentException.class);
     }
 
     @Test

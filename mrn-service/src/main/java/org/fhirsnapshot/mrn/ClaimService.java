@@ -50,7 +50,8 @@ public class ClaimService {
         int lease = request.leaseSeconds() > 0 ? request.leaseSeconds() : settings.defaultLeaseSeconds();
         return instances.claim(request.instanceIds(), request.workerId(), lease).map(claims -> {
             statusEvents.publishAll(claims.stream().map(c -> new InstanceStatusChange(c.instance().projectKey(),
-                    c.instance().instanceId(), c.mappingId(), InstanceStatus.fetching, c.at())).toList());
+                    c.instance().instanceId(), c.mappingId(), InstanceStatus.fetching, c.at(), c.protectedRecord(),
+                    c.errorClass())).toList());
             return claims.stream().map(InstanceRepository.Claim::instance).toList();
         });
     }

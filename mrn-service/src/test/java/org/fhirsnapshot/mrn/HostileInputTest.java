@@ -149,6 +149,17 @@ class HostileInputTest {
         cases.add(get("mapping beyond a long", instances, Map.of("mapping", "9".repeat(30)), 400, "mapping"));
         cases.add(get("mrn filter too long", instances, Map.of("mrn", TOO_LONG), 400, "longer than 64"));
         cases.add(get("mrn filter with a quote", instances, Map.of("mrn", SECRET + "'--"), 400, "characters"));
+        // the MRN grid's filters and keyset paging
+        cases.add(get("unknown status", mrns, Map.of("status", "exploded"), 400, "outdated, deleted"));
+        cases.add(get("status in capitals", mrns, Map.of("status", "FAILED"), 400, "status is one of"));
+        cases.add(get("protected not a flag", mrns, Map.of("protected", "yes"), 400, "protected is true or false"));
+        cases.add(get("mapping not a number", mrns, Map.of("mapping", "vital-signs"), 400, "mapping"));
+        cases.add(get("mrn prefix too long", mrns, Map.of("mrn", TOO_LONG), 400, "longer than 64"));
+        cases.add(get("mrn prefix with a LIKE wildcard", mrns, Map.of("mrn", SECRET + "%"), 400, "characters"));
+        cases.add(get("mrn prefix with a quote", mrns, Map.of("mrn", SECRET + "'--"), 400, "characters"));
+        cases.add(get("after with a space", mrns, Map.of("after", SECRET + " 1"), 400, "characters"));
+        cases.add(get("after too long", mrns, Map.of("after", TOO_LONG), 400, "longer than 64"));
+        cases.add(get("after with a page", mrns, Map.of("after", SECRET, "page", "2"), 400, "not both"));
         // internal endpoints (as a service)
         String entries = "/internal/projects/{key}/archive-entries";
         cases.add(get("negative afterId", entries, Map.of("afterId", "-1"), 400, "afterId"));

@@ -89,4 +89,56 @@ class InstanceEventsTest {
         assertThat(data).allSatisfy(line -> assertThat(line).doesNotContain("MRN-").doesNotContain("602"));
         response.body().close();
     }
+
+    @Test
+    void eventsSayWhetherTheRecordIsProtectedAndTheErrorClassButNeverTheErrorText() throws Exception {
+        String project = Fixtures.newProjectKey();
+        TestDatabase.seedMrns(project, 8);
+        reconcile(project, List.of(vitalSigns(603, 1)));
+        Deque<Long> unclaimed = new ArrayDeque<>(Fixtures.instanceIds(project));
+        List<String> data = new CopyOnWriteArrayList<>();
+        HttpResponse<Stream<String>> response = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .sendAsync(HttpRequest.newBuilder(URI.create(root + "api/projects/" + project + "/events"))
+                        .header("Accept", "text/event-stream")
+                        .header("Authorization", "Bearer " + TestTokens.projectUser(project, "reader")).build(),
+                        HttpResponse.BodyHandlers.ofLines())
+                .get(10, TimeUnit.SECONDS);
+        Thread reader = new Thread(() -> {
+            try {
+                response.body().filter(line -> line.startsWith("data:")).forEach(data::add);
+            } catch (RuntimeException closed) {
+                // the test closed the stream
+            }
+        }, "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            claim(List.of(unclaimed.pop()), 300);
+            return !data.isEmpty();
+        });
+
+        long withheld = unclaimed.pop();
+        long retried = unclaimed.pop();
+        List<ClaimedInstance> claimed = claim(List.of(withheld, retried), 300);
+        sendResult(FetchResult.failed(withheld, claimed.get(0).claimToken(), "protected", "Break-the-glass for "
+                + "Jane Doe", true, List.of(), null));
+        sendResult(FetchResult.failed(retried, claimed.get(1).claimToken(), "server_error", "HTTP 503 for Jane Doe",
+                false, List.of(), null));
+
+        await().atMost(Duration.ofSeconds(15)).untilAsserted(() -> {
+            assertThat(data).anySatisfy(line -> assertThat(line).contains("\"instanceId\":" + withheld + ",")
+                    .contains("\"status\":\"failed\"").contains("\"protected\":true")
+                    .contains("\"errorClass\":\"protected\""));
+            // a transient failure goes back to pending for a retry and keeps its class until the next result
+            assertThat(data).anySatisfy(line -> assertThat(line).contains("\"instanceId\":" + retried + ",")
+                    .contains("\"status\":\"pending\"").contains("\"protected\":false")
+                    .contains("\"errorClass\":\"server_error\""));
+        });
+        assertThat(data).anySatisfy(line -> assertThat(line).contains("\"instanceId\":" + withheld + ",")
+                .contains("\"status\":\"fetching\"").contains("\"protected\":false")
+                .doesNotContain("errorClass"));
+        assertThat(data).allSatisfy(line -> assertThat(line).doesNotContain("Jane").doesNotContain("HTTP 503")
+                .doesNotContain("Break-the-glass").doesNotContain("MRN-").doesNotContain("\"error\""));
+        response.body().close();
+    }
 }

@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 import org.fhirsnapshot.infra.FreePorts;
 import org.fhirsnapshot.infra.Service;
 import org.fhirsnapshot.infra.ServiceProcess;
@@ -20,6 +21,13 @@ import org.fhirsnapshot.infra.ServiceProperties;
  * and points the service under test at them. Init arg {@code services}: modules in start order, comma separated
  * (for example {@code config-service,mrn-service}). Sets {@code quarkus.rest-client.<module>.url} for each and
  * {@code fhir-snapshot.payload-store.directory} to a directory the processes share with the test.
+ *
+ * <p>
+ * The processes trust the test key ({@link TestTokens}) unless init arg {@code oidc} names a class with a public
+ * no-argument constructor that implements {@code Supplier<Map<String, String>>}: its properties then replace the test
+ * key's, for example to make the services trust a real Keycloak ({@code KeycloakServer#serviceProperties()}). Secret
+ * keys among them travel in the environment as always ({@code ServiceProperties#isSecret}). The first test resource
+ * to start a service decides whom it trusts: the processes live as long as the test JVM.
  */
 public class ServiceProcessTestResource implements QuarkusTestResourceLifecycleManager {
 
@@ -28,11 +36,27 @@ public class ServiceProcessTestResource implements QuarkusTestResourceLifecycleM
     private static Path payloadDirectory;
 
     private List<Service> services = List.of();
+    private Supplier<Map<String, String>> oidc = () -> ServiceProperties.localOidc(TestTokens.testKeyPem());
 
     @Override
     public void init(Map<String, String> initArgs) {
         services = Arrays.stream(initArgs.getOrDefault("services", "").split(",")).filter(s -> !s.isBlank())
                 .map(Service::ofModule).toList();
+        String oidcSupplier = initArgs.get("oidc");
+        if (oidcSupplier != null && !oidcSupplier.isBlank()) {
+            oidc = instantiate(oidcSupplier.trim());
+        }
+    }
+
+    @SuppressWarnings("unchecked")
+    private static Supplier<Map<String, String>> instantiate(String className) {
+        try {
+            Class<?> type = Class.forName(className, true, Thread.currentThread().getContextClassLoader());
+            return (Supplier<Map<String, String>>) type.getConstructor().newInstance();
+        } catch (ReflectiveOperationException | ClassCastException e) {
+            throw new IllegalArgumentException("init arg oidc: " + className
+                    + " must be a Supplier<Map<String, String>> with a public no-argument constructor", e);
+        }
     }
 
     /** A running sibling service, for tests that kill or restart it. */
@@ -73,7 +97,7 @@ public class ServiceProcessTestResource implements QuarkusTestResourceLifecycleM
             if (!RUNNING.containsKey(service)) {
                 Map<String, String> properties = ServiceProperties.of(service, PostgresTestResource.server(), kafka,
                         urls, payloadDirectory());
-                properties.putAll(ServiceProperties.localOidc(TestTokens.testKeyPem()));
+                properties.putAll(oidc.get());
                 ServiceProcess process = ServiceProcess.start(service, root, FreePorts.next(), properties, runDir(),
                         List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1"));
                 RUNNING.put(service, process);

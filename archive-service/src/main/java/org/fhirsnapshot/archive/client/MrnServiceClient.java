@@ -6,6 +6,7 @@ import jakarta.ws.rs.ProcessingException;
 import jakarta.ws.rs.WebApplicationException;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.TimeoutException;
 import org.eclipse.microprofile.rest.client.inject.RestClient;
 import org.fhirsnapshot.archive.ArchiveFilters;
@@ -45,6 +46,18 @@ public class MrnServiceClient {
                 .ifNoItem().after(CALL_TIMEOUT).failWith(TimeoutException::new)
                 .onFailure(MrnServiceClient::isTransient).retry().withBackOff(FIRST_BACKOFF).atMost(RETRIES)
                 .onFailure().transform(failure -> translate(projectKey, failure));
+    }
+
+    /**
+     * The archive entry of one instance of the project (completed or failed), or empty when the project has none
+     * with this id: the first entry after {@code instanceId - 1}, one indexed lookup in mrn-service. Fails with
+     * {@link ProjectNotFoundException} when mrn-service does not know the project.
+     *
+     * @param instanceId 1 or more
+     */
+    public Uni<Optional<ArchiveEntry>> entry(String projectKey, long instanceId) {
+        return page(projectKey, ArchiveFilters.all(), instanceId - 1, 1)
+                .map(entries -> entries.stream().filter(entry -> entry.instanceId() == instanceId).findFirst());
     }
 
     /** Fails with {@link ProjectNotFoundException} when mrn-service does not know the project. */

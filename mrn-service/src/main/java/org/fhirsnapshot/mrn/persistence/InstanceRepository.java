@@ -243,7 +243,7 @@ public class InstanceRepository {
                 update instance set status = 'pending', claim_token = null, claimed_by = null, lease_until = null,
                                     published_at = null, updated_at = now()
                 where status = 'fetching' and lease_until < now() and ($1::text is null or project_key = $1::text)
-                returning id, project_key, mapping_id, updated_at
+                returning id, project_key, mapping_id, updated_at, protected, error_class
                 """).execute(Tuple.of(projectKey)).map(rows -> changes(rows, InstanceStatus.pending));
     }
 
@@ -274,7 +274,7 @@ public class InstanceRepository {
         return connection.preparedQuery("""
                 update instance set status = 'deleted', deleted_from_status = status, updated_at = now()
                 where mrn_id = $1 and status not in %s
-                returning id, project_key, mapping_id, updated_at
+                returning id, project_key, mapping_id, updated_at, protected, error_class
                 """.formatted(INACTIVE)).execute(Tuple.of(mrnId))
                 .map(rows -> changes(rows, InstanceStatus.deleted));
     }
@@ -299,8 +299,9 @@ public class InstanceRepository {
 
     // ---------------------------------------------------------------- claim and result
 
-    /** A claimed instance with the mapping id its status event needs. */
-    public record Claim(ClaimedInstance instance, long mappingId, Instant at) {
+    /** A claimed instance with what its status event needs. */
+    public record Claim(ClaimedInstance instance, long mappingId, Instant at, boolean protectedRecord,
+            String errorClass) {
     }
 
     /**
@@ -317,7 +318,7 @@ public class InstanceRepository {
                     where i.id = any($1::bigint[]) and i.status = 'pending'
                       and (i.not_before is null or i.not_before <= now())
                     returning i.id, i.claim_token, i.project_key, i.mrn_id, i.mapping_id, i.fhir_resource_type,
-                              i.query, i.attempt, i.updated_at
+                              i.query, i.attempt, i.updated_at, i.protected, i.error_class
                 )
                 select c.*, m.mrn, m.fhir_patient_id, p.fhir_system_id
                 from claimed c
@@ -332,7 +333,8 @@ public class InstanceRepository {
                         row.getString("project_key"), systemId == null ? 0 : systemId, row.getLong("mrn_id"),
                         row.getString("mrn"), row.getString("fhir_patient_id"), row.getString("fhir_resource_type"),
                         row.getString("query"), row.getInteger("attempt"));
-                claims.add(new Claim(claimed, row.getLong("mapping_id"), instant(row, "updated_at")));
+                claims.add(new Claim(claimed, row.getLong("mapping_id"), instant(row, "updated_at"),
+                        row.getBoolean("protected"), row.getString("error_class")));
             }
             return claims;
         });
@@ -402,18 +404,21 @@ public class InstanceRepository {
                                         lease_until = null, updated_at = now()
                                     from target t
                                     where i.id = t.id and i.claim_token = $2 and i.status = 'fetching'
-                                    returning i.id, i.project_key, i.mrn_id, i.mapping_id, i.status, i.updated_at
+                                    returning i.id, i.project_key, i.mrn_id, i.mapping_id, i.status, i.updated_at,
+                                              i.protected, i.error_class
                                 ), patient as (
                                     update mrn m set fhir_patient_id = $11::text
                                     from applied a
                                     where m.id = a.mrn_id and $11::text is not null and m.fhir_patient_id is distinct from $11::text
                                 )
-                                select id, project_key, mapping_id, status, updated_at from applied
+                                select id, project_key, mapping_id, status, updated_at, protected, error_class
+                                from applied
                                 """)
                 .execute(params).map(rows -> {
                     List<InstanceStatusChange> changes = map(rows, row -> new InstanceStatusChange(
                             row.getString("project_key"), row.getLong("id"), row.getLong("mapping_id"),
-                            InstanceStatus.parse(row.getString("status")).orElseThrow(), instant(row, "updated_at")));
+                            InstanceStatus.parse(row.getString("status")).orElseThrow(), instant(row, "updated_at"),
+                            row.getBoolean("protected"), row.getString("error_class")));
                     return changes.isEmpty() ? Optional.empty() : Optional.of(changes.get(0));
                 });
     }
@@ -638,7 +643,8 @@ public class InstanceRepository {
 
     private static List<InstanceStatusChange> changes(RowSet<Row> rows, InstanceStatus status) {
         return map(rows, row -> new InstanceStatusChange(row.getString("project_key"), row.getLong("id"),
-                row.getLong("mapping_id"), status, instant(row, "updated_at")));
+                row.getLong("mapping_id"), status, instant(row, "updated_at"), row.getBoolean("protected"),
+                row.getString("error_class")));
     }
 
     private static <T> List<T> map(RowSet<Row> rows, Function<Row, T> mapper) {

@@ -19,7 +19,6 @@ import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.mrn.InstanceStatus;
 import org.fhirsnapshot.mrn.InstanceStatusEvents;
 import org.fhirsnapshot.mrn.KnownProjects;
-import org.fhirsnapshot.mrn.MrnUpload;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository.InstanceFilter;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository;
 import org.fhirsnapshot.mrn.persistence.MrnRepository;
@@ -107,7 +106,7 @@ public class InstanceResource {
                 .onSubscription().call(() -> knownProjects.require(key))
                 .map(change -> sse.newEventBuilder().mediaType(MediaType.APPLICATION_JSON_TYPE)
                         .data(InstanceEvent.class, new InstanceEvent(change.instanceId(), change.mappingId(),
-                                change.status().name(), change.at()))
+                                change.status().name(), change.at(), change.protectedRecord(), change.errorClass()))
                         .build())
                 .onFailure(BackPressureFailure.class).recoverWithCompletion()
                 .onFailure(ProblemException.class).recoverWithMulti(failure -> Multi.createFrom()
@@ -115,46 +114,23 @@ public class InstanceResource {
                                 .data(Problem.class, ((ProblemException) failure).toProblem()).build()));
     }
 
-    private static String blankToNull(String value) {
-        return value == null || value.isBlank() ? null : value.trim();
-    }
-
     /** The MRN filter: for managers only, and never repeated in a problem. */
     private static String mrn(String mrn, boolean seesMrns) {
-        String value = blankToNull(mrn);
-        if (value == null) {
+        if (QueryFilters.blankToNull(mrn) == null) {
             return null;
         }
         if (!seesMrns) {
             throw new ProblemException(403, "Forbidden", "Filtering by MRN needs the manager role in the project (MRNs "
                     + "are patient data); leave out the mrn parameter.");
         }
-        String reason = MrnUpload.reasonToReject(value);
-        if (reason != null) {
-            throw ProblemException.invalid("mrn", "The mrn filter is " + reason + "; an MRN is 1 to "
-                    + MrnUpload.MAX_LENGTH + " letters, digits, '-', '.' or '_'.");
-        }
-        return value;
+        return QueryFilters.mrn("mrn", mrn, "The mrn filter");
     }
 
     private static Long mappingId(String mapping) {
-        String value = blankToNull(mapping);
-        if (value == null) {
-            return null;
-        }
-        try {
-            return Long.parseLong(value);
-        } catch (NumberFormatException e) {
-            throw ProblemException.invalid("mapping", "mapping is a mapping id: a whole number.");
-        }
+        return QueryFilters.mappingId(mapping);
     }
 
     private static InstanceStatus status(String status) {
-        String value = blankToNull(status);
-        if (value == null) {
-            return null;
-        }
-        return InstanceStatus.parse(value).orElseThrow(() -> ProblemException.invalid("status",
-                "status is one of pending, fetching, completed, failed, outdated, deleted."));
+        return QueryFilters.status(status);
     }
 }

@@ -21,13 +21,14 @@ import org.eclipse.microprofile.openapi.annotations.media.Schema;
 import org.eclipse.microprofile.openapi.annotations.parameters.RequestBody;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.mrn.KnownProjects;
-import org.fhirsnapshot.mrn.Mrn;
 import org.fhirsnapshot.mrn.MrnNotFoundException;
 import org.fhirsnapshot.mrn.MrnService;
 import org.fhirsnapshot.mrn.MrnUpload;
 import org.fhirsnapshot.mrn.ResourceInstance;
 import org.fhirsnapshot.mrn.config.MrnServiceConfig;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository;
+import org.fhirsnapshot.mrn.persistence.MrnRepository.GridFilter;
+import org.fhirsnapshot.mrn.persistence.MrnRepository.GridRow;
 import org.fhirsnapshot.mrn.persistence.MrnRepository;
 import org.fhirsnapshot.problem.Paging;
 import org.fhirsnapshot.problem.ProblemException;
@@ -105,27 +106,42 @@ public class MrnResource {
                 .recoverWithUni(notFound -> knownProjects.require(key).chain(() -> Uni.createFrom().failure(notFound)));
     }
 
-    /** A page of active MRNs (ordered by MRN) with their active instances. */
+    /**
+     * A page of active MRNs (in byte order) with their active instances, filtered by MRN prefix and by what their
+     * instances say. Paged by {@code page} (offset) or by {@code after} (keyset: the MRNs after that one, the
+     * {@code next} of the previous page; the cheap way through a long list).
+     */
     @GET
     @RequiresProjectRole(ProjectRole.MANAGER)
-    public Uni<ResultPage<MrnView>> list(@PathParam("key") String key, @QueryParam("page") String pageParam,
-            @QueryParam("size") String sizeParam) {
+    public Uni<MrnPage> list(@PathParam("key") String key, @QueryParam("page") String pageParam,
+            @QueryParam("size") String sizeParam, @QueryParam("status") String status,
+            @QueryParam("protected") String protectedParam, @QueryParam("mapping") String mapping,
+            @QueryParam("mrn") String mrnPrefix, @QueryParam("after") String afterParam) {
         Paging paging = Paging.of(pageParam, sizeParam, ResultPage.DEFAULT_SIZE, ResultPage.MAX_SIZE);
+        GridFilter filter = new GridFilter(QueryFilters.mrn("mrn", mrnPrefix, "The mrn filter (the start of an MRN)"),
+                QueryFilters.status(status), QueryFilters.flag("protected", protectedParam),
+                QueryFilters.mappingId(mapping));
+        String after = QueryFilters.mrn("after", afterParam, "after (the MRN the page starts after)");
+        if (after != null && paging.page() != 0) {
+            throw ProblemException.invalid("page", "Ask for a page either by page or by after (the next of the "
+                    + "previous page), not both.");
+        }
         int page = paging.page();
         int size = paging.size();
         return knownProjects.require(key)
-                .chain(() -> mrns.countActive(key))
-                .chain(total -> mrns.activePage(key, page, size)
-                        .chain(pageOfMrns -> instances.activeOfMrns(pageOfMrns.stream().map(m -> m.id).toList())
-                                .map(active -> new ResultPage<>(page, size, total, views(pageOfMrns, active)))));
+                .chain(() -> mrns.gridPage(key, filter, after, after == null ? page * size : 0, size))
+                .chain(grid -> instances.activeOfMrns(grid.rows().stream().map(GridRow::id).toList())
+                        .map(active -> new MrnPage(page, size, grid.total(), views(grid.rows(), active),
+                                grid.more() ? grid.rows().get(grid.rows().size() - 1).mrn() : null)));
     }
 
-    private static List<MrnView> views(List<Mrn> pageOfMrns, List<ResourceInstance> active) {
+    private static List<MrnView> views(List<GridRow> pageOfMrns, List<ResourceInstance> active) {
         Map<Long, List<MrnView.Resource>> byMrn = active.stream().collect(Collectors.groupingBy(
                 ResourceInstance::mrnId, LinkedHashMap::new,
-                Collectors.mapping(i -> new MrnView.Resource(i.mappingId(), i.resourceName(), i.status().name(),
-                        i.protectedRecord(), i.errorClass(), i.errorMessage(), i.fetchedAt()), Collectors.toList())));
+                Collectors.mapping(i -> new MrnView.Resource(i.id(), i.mappingId(), i.resourceName(),
+                        i.status().name(), i.protectedRecord(), i.errorClass(), i.errorMessage(), i.fetchedAt()),
+                        Collectors.toList())));
         return pageOfMrns.stream()
-                .map(m -> new MrnView(m.mrn, m.fhirPatientId, byMrn.getOrDefault(m.id, List.of()))).toList();
+                .map(m -> new MrnView(m.mrn(), m.fhirPatientId(), byMrn.getOrDefault(m.id(), List.of()))).toList();
     }
 }

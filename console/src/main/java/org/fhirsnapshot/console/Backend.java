@@ -1,0 +1,6 @@
+package org.fhirsnapshot.console;
+
+/** The services whose public API the console forwards. */
+public enum Backend {
+    CONFIG, MRN, SYNC, ARCHIVE
+}
