@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.microsoft.playwright.APIResponse;
 import com.microsoft.playwright.Browser;
 import com.microsoft.playwright.BrowserContext;
 import com.microsoft.playwright.BrowserType;
@@ -12,6 +13,8 @@ import com.microsoft.playwright.Locator;
 import com.microsoft.playwright.Page;
 import com.microsoft.playwright.Playwright;
 import com.microsoft.playwright.options.AriaRole;
+import com.microsoft.playwright.options.Cookie;
+import com.microsoft.playwright.options.RequestOptions;
 import com.microsoft.playwright.options.SelectOption;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -210,6 +213,8 @@ class ConsoleBrowserIT {
         assertThat(page.evaluate("() => window.__noReload")).as("the page was not reloaded").isEqualTo(1);
         assertThat(page.locator("td.cell").count()).isEqualTo(MRNS * 2);
         assertThat(page.locator("td.cell.s-completed").count()).isPositive();
+        // ... and the summary's progress bar follows.
+        page.getByText(MRNS * 2 + " / " + MRNS * 2 + " (100 %)").waitFor();
         screenshot("console-resources");
 
         // The download dialog: one mapping, NDJSON, Observations only; the ZIP streams to the browser and opens.
@@ -230,6 +235,21 @@ class ConsoleBrowserIT {
                     .contains("ndjson").contains("Observation");
         }
         page.keyboard().press("Escape");
+        // A resumed download through the console: the Range request reaches archive-service, its 206 comes back.
+        APIResponse part = page.request().get(stack.url(Service.CONSOLE) + "/api/projects/" + PROJECT + "/archive",
+                RequestOptions.create().setHeader("Range", "bytes=0-99"));
+        assertThat(part.status()).isEqualTo(206);
+        assertThat(part.headers().get("content-range")).startsWith("bytes 0-99/");
+        assertThat(part.body()).hasSize(100);
+        // What the browser holds of the console (quarkus-oidc's q_ cookies): a session id, never a token (a JWT
+        // starts "eyJ"). Keycloak's own cookies (its path, its session) are not the console's to judge.
+        List<Cookie> sessionCookies = context.cookies().stream().filter(cookie -> cookie.name.startsWith("q_"))
+                .toList();
+        assertThat(sessionCookies).extracting(cookie -> cookie.name).contains("q_session");
+        for (Cookie cookie : sessionCookies) {
+            assertThat(cookie.value.contains("eyJ") || cookie.value.length() > 64).as(cookie.name + " holds a token")
+                    .isFalse();
+        }
 
         // Tasks: Retry failed runs to its end; its report opens.
         page.getByRole(AriaRole.LINK, new Page.GetByRoleOptions().setName("Tasks")).click();
@@ -309,6 +329,7 @@ class ConsoleBrowserIT {
     private void screenshot(String name) {
         String dir = System.getProperty("console.screenshots");
         if (dir != null && !dir.isBlank()) {
+            page.evaluate("() => window.scrollTo(0, 0)");
             page.screenshot(new Page.ScreenshotOptions().setPath(Path.of(dir).resolve(name + ".png")));
         }
     }

@@ -61,21 +61,9 @@ class InstanceEventsTest {
         assertThat(response.statusCode()).isEqualTo(200);
         assertThat(response.headers().firstValue("content-type")).hasValueSatisfying(
                 type -> assertThat(type).startsWith("text/event-stream"));
-        Thread reader = new Thread(() -> {
-            try {
-                response.body().filter(line -> line.startsWith("data:")).forEach(data::add);
-            } catch (RuntimeException closed) {
-                // the test closed the stream
-            }
-        }, "sse-reader");
-        reader.setDaemon(true);
-        reader.start();
+        readDataLines(response, data);
 
-        // The server subscribes just after it sent the headers: claim one instance at a time until a change shows.
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            claim(List.of(unclaimed.pop()), 300);
-            return !data.isEmpty();
-        });
+        claimUntilAnEventShows(unclaimed, data);
         long id = unclaimed.pop();
         ClaimedInstance claimed = claim(List.of(id), 300).get(0);
         claim(Fixtures.instanceIds(other), 300);
@@ -103,19 +91,8 @@ class InstanceEventsTest {
                         .header("Authorization", "Bearer " + TestTokens.projectUser(project, "reader")).build(),
                         HttpResponse.BodyHandlers.ofLines())
                 .get(10, TimeUnit.SECONDS);
-        Thread reader = new Thread(() -> {
-            try {
-                response.body().filter(line -> line.startsWith("data:")).forEach(data::add);
-            } catch (RuntimeException closed) {
-                // the test closed the stream
-            }
-        }, "sse-reader");
-        reader.setDaemon(true);
-        reader.start();
-        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
-            claim(List.of(unclaimed.pop()), 300);
-            return !data.isEmpty();
-        });
+        readDataLines(response, data);
+        claimUntilAnEventShows(unclaimed, data);
 
         long withheld = unclaimed.pop();
         long retried = unclaimed.pop();
@@ -140,5 +117,26 @@ class InstanceEventsTest {
         assertThat(data).allSatisfy(line -> assertThat(line).doesNotContain("Jane").doesNotContain("HTTP 503")
                 .doesNotContain("Break-the-glass").doesNotContain("MRN-").doesNotContain("\"error\""));
         response.body().close();
+    }
+
+    /** Collects the stream's {@code data:} lines into {@code data} on a daemon thread, until the stream closes. */
+    private static void readDataLines(HttpResponse<Stream<String>> response, List<String> data) {
+        Thread reader = new Thread(() -> {
+            try {
+                response.body().filter(line -> line.startsWith("data:")).forEach(data::add);
+            } catch (RuntimeException closed) {
+                // the test closed the stream
+            }
+        }, "sse-reader");
+        reader.setDaemon(true);
+        reader.start();
+    }
+
+    /** The server subscribes just after it sent the headers: claims one instance at a time until a change shows. */
+    private static void claimUntilAnEventShows(Deque<Long> unclaimed, List<String> data) {
+        await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(300)).until(() -> {
+            claim(List.of(unclaimed.pop()), 300);
+            return !data.isEmpty();
+        });
     }
 }

@@ -40,7 +40,7 @@ export function SetupHome({ me, projects, reloadProjects }) {
     : html`<p>You have no project yet.${me.admin ? ' Create one below.' : ' Ask an administrator for a role in one.'}</p>`}
     </section>
     ${me.admin ? html`
-      <${NewProject} systems=${systems.data || []} onCreated=${(key) => { reloadProjects(); go(projectHref(key, 'setup')); }} />
+      <${NewProject} systems=${systems.data || []} onCreated=${async (key) => { await reloadProjects(); go(projectHref(key, 'setup')); }} />
       <${Systems} systems=${systems} />` : null}`;
 }
 
@@ -52,7 +52,7 @@ function NewProject({ systems, onCreated }) {
     s.run(async () => {
       await api('/api/projects', { method: 'POST',
         json: { key: f.key, name: f.name, fhirSystemId: Number(f.fhirSystemId), enabled: f.enabled === 'on' } });
-      onCreated(f.key);
+      await onCreated(f.key); // the project list has it before the page opens: no "No such project" flash
     });
   };
   return html`<section aria-labelledby="new-project-h">
@@ -145,7 +145,7 @@ function Systems({ systems }) {
         <input id="fs-idsys" name="patientIdentifierSystem" aria-describedby="fs-idsys-hint" /><//>
       <${Select} id="fs-auth" label="Authentication" value=${auth} onChange=${setAuth}
         options=${Object.keys(AUTH_FIELDS).map((k) => [k, k])} />
-      ${AUTH_FIELDS[auth].map(([k, label, type]) => html`<${Field} id=${`fs-${k}`} label=${label}>
+      ${AUTH_FIELDS[auth].map(([k, label, type]) => html`<${Field} key=${k} id=${`fs-${k}`} label=${label}>
         <input id=${`fs-${k}`} name=${k} type=${type || 'text'} autocomplete="off" /><//>`)}
       <div class="actions"><button class="primary" disabled=${s.busy}>Create FHIR system</button></div>
       <${ErrorNote} error=${s.error} />

