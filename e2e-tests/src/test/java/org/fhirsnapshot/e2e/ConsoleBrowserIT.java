@@ -196,12 +196,12 @@ class ConsoleBrowserIT {
         page.getByRole(AriaRole.HEADING, new Page.GetByRoleOptions().setName("Resources").setLevel(1)).waitFor();
         page.evaluate("() => { window.__noReload = 1; }");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Add MRNs")).click();
-        Locator dialog = page.getByRole(AriaRole.DIALOG);
-        dialog.getByLabel("MRNs, one a line").fill(String.join("\n", demoMrns.subList(0, MRNS))
+        Locator modal = page.getByRole(AriaRole.DIALOG);
+        modal.getByLabel("MRNs, one a line").fill(String.join("\n", demoMrns.subList(0, MRNS))
                 + "\nnot an mrn\n" + "x".repeat(300) + "\n");
-        dialog.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Add MRNs")).click();
-        dialog.getByText("rejected.").waitFor();
-        assertThat(dialog.locator(".dialog-body").innerText()).contains(MRNS + " added").contains("2 rejected");
+        modal.getByRole(AriaRole.BUTTON, new Locator.GetByRoleOptions().setName("Add MRNs")).click();
+        modal.getByText("rejected.").waitFor();
+        assertThat(modal.locator(".dialog-body").innerText()).contains(MRNS + " added").contains("2 rejected");
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Done")).click();
 
         // Live: every cell ends completed or failed from the event stream, without a reload of the page.
@@ -219,9 +219,9 @@ class ConsoleBrowserIT {
 
         // The download dialog: one mapping, NDJSON, Observations only; the ZIP streams to the browser and opens.
         page.getByRole(AriaRole.BUTTON, new Page.GetByRoleOptions().setName("Download").setExact(true)).click();
-        dialog.getByLabel("Vital signs").check();
-        dialog.getByLabel(Pattern.compile("NDJSON")).check();
-        dialog.getByLabel("FHIR resource types (e.g. Observation, Condition)").fill("Observation");
+        modal.getByLabel("Vital signs").check();
+        modal.getByLabel(Pattern.compile("NDJSON")).check();
+        modal.getByLabel("FHIR resource types (e.g. Observation, Condition)").fill("Observation");
         screenshot("console-download");
         Download download = page.waitForDownload(() -> page.getByRole(AriaRole.BUTTON,
                 new Page.GetByRoleOptions().setName("Download ZIP")).click());
