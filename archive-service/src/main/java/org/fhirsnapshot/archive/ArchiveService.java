@@ -56,6 +56,25 @@ public class ArchiveService {
         this.downloads = downloads;
         this.config = config;
         this.registry = registry;
+        // The series exist at 0 from the start (rate() and the alerts see them begin), not from the first download.
+        for (DownloadStatus status : DownloadStatus.values()) {
+            if (status != DownloadStatus.streaming) {
+                downloadsCounter(registry, status);
+            }
+        }
+        sentBytesCounter(registry);
+    }
+
+    /** {@code fhir_snapshot_archive_downloads_total{status}}: no project or user label (the downloads list has it). */
+    static Counter downloadsCounter(MeterRegistry registry, DownloadStatus status) {
+        return Counter.builder("fhir.snapshot.archive.downloads").description("Archive downloads by how they ended")
+                .tag("status", status.name()).register(registry);
+    }
+
+    /** {@code fhir_snapshot_archive_sent_bytes_total}. */
+    static Counter sentBytesCounter(MeterRegistry registry) {
+        return Counter.builder("fhir.snapshot.archive.sent").baseUnit("bytes")
+                .description("Bytes of archives streamed to clients").register(registry);
     }
 
     /**
@@ -297,7 +316,7 @@ public class ArchiveService {
                 throw new ArchiveFailedException(id);
             } finally {
                 record(status, files, client.count());
-                timing.stop(registry.timer("archive.download.duration", "status", status.name()));
+                timing.stop(registry.timer("fhir.snapshot.archive.download.duration", "status", status.name()));
             }
         }
 
@@ -308,8 +327,8 @@ public class ArchiveService {
             } catch (RuntimeException e) {
                 LOG.errorf(e, "Could not record the end of download %d", id);
             }
-            Counter.builder("archive.downloads").tag("status", status.name()).register(registry).increment();
-            Counter.builder("archive.sent.bytes").baseUnit("bytes").register(registry).increment(bytes);
+            downloadsCounter(registry, status).increment();
+            sentBytesCounter(registry).increment(bytes);
             LOG.infof("Download %d of project %s %s: %d files, %d bytes", id, projectKey, status, files, bytes);
         }
     }

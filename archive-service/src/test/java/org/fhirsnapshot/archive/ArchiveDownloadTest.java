@@ -419,8 +419,9 @@ class ArchiveDownloadTest {
             assertThat(list.asString()).doesNotContain(snapshot.plain());
         });
         given().when().get("/q/metrics").then().statusCode(200)
-                .body(containsString("archive_downloads_total"))
-                .body(containsString("archive_sent_bytes_total"));
+                .body(containsString("fhir_snapshot_archive_downloads_total{status=\"completed\"}"))
+                .body(containsString("fhir_snapshot_archive_sent_bytes_total"))
+                .body(containsString("fhir_snapshot_archive_download_duration_seconds_count"));
     }
 
     @Test

@@ -55,9 +55,9 @@ public class RequestRateLimiter {
                 .idColumn("id")
                 .stateColumn("state")
                 .build();
-        this.granted = Counter.builder("request_permits_granted_total")
+        this.granted = Counter.builder("fhir.snapshot.request.permits.granted")
                 .description("Request permits granted to fetch-workers, all FHIR systems together").register(metrics);
-        this.refused = Counter.builder("request_permits_refused_total")
+        this.refused = Counter.builder("fhir.snapshot.request.permits.refused")
                 .description("Permit requests answered with no permit (retry later)").register(metrics);
     }
 

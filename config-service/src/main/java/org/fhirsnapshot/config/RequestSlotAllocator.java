@@ -32,14 +32,14 @@ public class RequestSlotAllocator {
     public RequestSlotAllocator(RequestSlotLeaseRepository leases, RequestSlotsConfig config, MeterRegistry metrics) {
         this.leases = leases;
         this.lease = config.lease();
-        this.calls = Counter.builder("request_slot_calls_total")
+        this.calls = Counter.builder("fhir.snapshot.request.slot.calls")
                 .description("Request-slot asks, renewals and releases by fetch-workers, all FHIR systems together")
                 .register(metrics);
-        this.shortGrants = Counter.builder("request_slot_short_grants_total")
+        this.shortGrants = Counter.builder("fhir.snapshot.request.slot.short.grants")
                 .description("Request-slot calls granted fewer slots than wanted (the limit or fair sharing held the "
                         + "worker back)")
                 .register(metrics);
-        this.expiredLeases = Counter.builder("request_slot_leases_expired_total")
+        this.expiredLeases = Counter.builder("fhir.snapshot.request.slot.leases.expired")
                 .description("Request-slot leases dropped because their holder stopped renewing (crashed or cut off)")
                 .register(metrics);
     }

@@ -246,8 +246,8 @@ class RequestSlotsApiTest {
         granted(system, "worker-a", 2, 0, 1);
 
         String metrics = given().when().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("request_slot_calls_total", "request_slot_short_grants_total",
-                "request_slot_leases_expired_total");
+        assertThat(metrics).contains("fhir_snapshot_request_slot_calls_total",
+                "fhir_snapshot_request_slot_short_grants_total", "fhir_snapshot_request_slot_leases_expired_total");
         assertThat(metrics).doesNotContain("worker-a");
     }
 

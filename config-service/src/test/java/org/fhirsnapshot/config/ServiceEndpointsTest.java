@@ -41,7 +41,7 @@ class ServiceEndpointsTest {
     void metricsArePrometheusText() {
         given().when().get("/q/metrics")
                 .then().statusCode(200)
-                .body(containsString("outbox_messages_published_total"));
+                .body(containsString("fhir_snapshot_outbox_messages_published_total"));
     }
 
     @Test

@@ -1,6 +1,8 @@
 package org.fhirsnapshot.fetch;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.netty.channel.ConnectTimeoutException;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.core.Vertx;
@@ -10,7 +12,10 @@ import io.vertx.mutiny.ext.web.client.HttpResponse;
 import io.vertx.mutiny.ext.web.client.WebClient;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeoutException;
 import org.fhirsnapshot.contracts.internal.FhirSystemSettings;
 import org.fhirsnapshot.fetch.config.FetchConfig;
@@ -32,6 +37,9 @@ import org.fhirsnapshot.fetch.config.FetchConfig;
 public class FhirHttpClient {
 
     static final String FHIR_JSON = "application/fhir+json";
+    static final String TRANSPORT_ERROR = "transport_error";
+    private static final List<String> STATUS_CLASSES = List.of("2xx", "3xx", "4xx", "429", "5xx", TRANSPORT_ERROR);
+    private static final List<String> RETRY_REASONS = List.of("rate_limited", "server_error", TRANSPORT_ERROR);
 
     private final WebClient web;
     private final Vertx vertx;
@@ -40,9 +48,11 @@ public class FhirHttpClient {
     private final RetryPolicy retries;
     private final SystemCoolDown coolDown;
     private final SharedRateLimit rateLimit;
+    private final MeterRegistry registry;
+    private final Set<Long> systemsSeen = ConcurrentHashMap.newKeySet();
 
     public FhirHttpClient(WebClient web, Vertx vertx, EhrAuthorization authorization, FetchConfig config,
-            RetryPolicy retries, SystemCoolDown coolDown, SharedRateLimit rateLimit) {
+            RetryPolicy retries, SystemCoolDown coolDown, SharedRateLimit rateLimit, MeterRegistry registry) {
         this.web = web;
         this.vertx = vertx;
         this.authorization = authorization;
@@ -50,6 +60,7 @@ public class FhirHttpClient {
         this.retries = retries;
         this.coolDown = coolDown;
         this.rateLimit = rateLimit;
+        this.registry = registry;
     }
 
     /**
@@ -78,12 +89,17 @@ public class FhirHttpClient {
                     return send(system, url, header);
                 })
                 .onItemOrFailure().transformToUni((response, failure) -> {
+                    if (failure == null) {
+                        countResponse(system, statusClass(response.status()));
+                    }
                     if (failure != null) {
                         if (failure instanceof FetchFailure) {
                             return Uni.createFrom().failure(failure);
                         }
+                        countResponse(system, TRANSPORT_ERROR);
                         Optional<Duration> wait = retries.afterFailure(retry, failure);
                         if (wait.isPresent()) {
+                            countRetry(system, TRANSPORT_ERROR);
                             return delay(wait.get())
                                     .chain(() -> attempt(system, url, deadline, retry + 1, null, renewed));
                         }
@@ -108,9 +124,46 @@ public class FhirHttpClient {
                     if (wait.isEmpty()) {
                         return Uni.createFrom().item(response);
                     }
+                    countRetry(system, response.status() == 429 ? "rate_limited" : "server_error");
                     Uni<Void> pause = response.status() == 429 ? Uni.createFrom().voidItem() : delay(wait.get());
                     return pause.chain(() -> attempt(system, url, deadline, retry + 1, null, renewed));
                 });
+    }
+
+    /**
+     * {@code fhir_snapshot_ehr_responses_total{fhir_system_id,status}}: every answer of the EHR (token requests not
+     * included) by status class ({@code 2xx}, {@code 3xx}, {@code 4xx}, {@code 429}, {@code 5xx}) or
+     * {@code transport_error} (timeout, refused, reset). Labels are the system's id and a closed set: never a URL.
+     */
+    private void countResponse(FhirSystemSettings system, String status) {
+        if (systemsSeen.add(system.id())) {
+            // Every series of a system from its first request on, at 0: rate() and the alerts see a start, and a
+            // dashboard shows "no 429s" rather than no data.
+            STATUS_CLASSES.forEach(each -> responses(system, each));
+            RETRY_REASONS.forEach(each -> retries(system, each));
+        }
+        responses(system, status).increment();
+    }
+
+    private Counter responses(FhirSystemSettings system, String status) {
+        return Counter.builder("fhir.snapshot.ehr.responses")
+                .description("Answers of an EHR to the worker's requests, by FHIR system and status class")
+                .tag("fhir_system_id", Long.toString(system.id())).tag("status", status).register(registry);
+    }
+
+    /** {@code fhir_snapshot_ehr_retries_total{fhir_system_id,reason}}: requests tried again inside one fetch. */
+    private void countRetry(FhirSystemSettings system, String reason) {
+        retries(system, reason).increment();
+    }
+
+    private Counter retries(FhirSystemSettings system, String reason) {
+        return Counter.builder("fhir.snapshot.ehr.retries")
+                .description("Requests to an EHR tried again (429, 5xx, transport error), by FHIR system and reason")
+                .tag("fhir_system_id", Long.toString(system.id())).tag("reason", reason).register(registry);
+    }
+
+    static String statusClass(int status) {
+        return status == 429 ? "429" : (status / 100) + "xx";
     }
 
     /** Waits while the system's gate is closed; fails {@code rate_limited} when it stays closed too long. */

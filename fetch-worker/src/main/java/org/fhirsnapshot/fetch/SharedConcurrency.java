@@ -42,8 +42,8 @@ import org.jboss.logging.Logger;
  * and asks again with backoff ({@link #FIRST_BACKOFF} doubling to {@link #MAX_BACKOFF}); waiting fetches keep
  * waiting. A system config-service no longer knows fails its waiting fetches as {@code configuration}.
  * <p>
- * Metrics (no PHI: the system id only): gauges {@code fetch_request_slots_granted{fhir_system_id}} and
- * {@code fetch_request_slots_in_use{fhir_system_id}}.
+ * Metrics (no PHI: the system id only): gauges {@code fhir_snapshot_fetch_request_slots_granted{fhir_system_id}} and
+ * {@code fhir_snapshot_fetch_request_slots_in_use{fhir_system_id}}.
  */
 @ApplicationScoped
 public class SharedConcurrency {
@@ -129,11 +129,11 @@ public class SharedConcurrency {
         Slots(long systemId) {
             this.systemId = systemId;
             String id = Long.toString(systemId);
-            Gauge.builder("fetch.request.slots.granted", this, Slots::grantedNow)
+            Gauge.builder("fhir.snapshot.fetch.request.slots.granted", this, Slots::grantedNow)
                     .description("Request slots of an EHR's shared maximum of concurrent requests held by this "
                             + "worker")
                     .tag("fhir_system_id", id).register(registry);
-            Gauge.builder("fetch.request.slots.in.use", this, Slots::inUseNow)
+            Gauge.builder("fhir.snapshot.fetch.request.slots.in.use", this, Slots::inUseNow)
                     .description("Fetches of an EHR running under its shared concurrency limit in this worker")
                     .tag("fhir_system_id", id).register(registry);
         }

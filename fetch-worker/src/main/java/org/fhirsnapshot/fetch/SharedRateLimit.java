@@ -37,8 +37,9 @@ import org.jboss.logging.Logger;
  * ({@link FetchDeadline}), as {@code rate_limited} with words that say why. A system config-service no longer
  * knows fails its waiting requests as {@code configuration}.
  * <p>
- * Metrics (no PHI: the system id only): {@code fetch_request_permits_total{fhir_system_id}} counts the requests that
- * waited for a permit and got it, {@code fetch_request_permit_wait_seconds{fhir_system_id}} how long they waited.
+ * Metrics (no PHI: the system id only): {@code fhir_snapshot_fetch_request_permits_total{fhir_system_id}} counts
+ * the requests that waited for a permit and got it, {@code fhir_snapshot_fetch_request_permit_wait_seconds
+ * {fhir_system_id}} how long they waited.
  */
 @ApplicationScoped
 public class SharedRateLimit {
@@ -221,10 +222,10 @@ public class SharedRateLimit {
         Line(long systemId) {
             this.systemId = systemId;
             String id = Long.toString(systemId);
-            permits = Counter.builder("fetch.request.permits")
+            permits = Counter.builder("fhir.snapshot.fetch.request.permits")
                     .description("Requests to an EHR that waited for a permit of its shared rate limit")
                     .tag("fhir_system_id", id).register(registry);
-            waits = Timer.builder("fetch.request.permit.wait")
+            waits = Timer.builder("fhir.snapshot.fetch.request.permit.wait")
                     .description("Time a request to an EHR waited for a permit of its shared rate limit")
                     .tag("fhir_system_id", id).register(registry);
         }

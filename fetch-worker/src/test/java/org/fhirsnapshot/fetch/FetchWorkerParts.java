@@ -1,6 +1,7 @@
 package org.fhirsnapshot.fetch;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.opentelemetry.api.OpenTelemetry;
 import io.quarkus.runtime.configuration.DurationConverter;
 import io.smallrye.config.SmallRyeConfig;
 import io.smallrye.config.SmallRyeConfigBuilder;
@@ -18,6 +19,7 @@ import java.util.stream.Stream;
 import org.fhirsnapshot.fetch.client.DependencyUnavailableException;
 import org.fhirsnapshot.fetch.config.FetchConfig;
 import org.fhirsnapshot.fetch.config.FetchWorkerProducers;
+import org.fhirsnapshot.fetch.observability.FetchTraces;
 import org.fhirsnapshot.payload.FileSystemPayloadStore;
 
 /**
@@ -72,10 +74,11 @@ final class FetchWorkerParts implements AutoCloseable {
                 new DependencyUnavailableException("no config-service next to these tests: systems with a "
                         + "maxConcurrency get no request slots", null)),
                 "fetch-worker-parts", vertx, registry);
-        http = new FhirHttpClient(web, vertx, authorization, config, retries, coolDown, rateLimit);
+        http = new FhirHttpClient(web, vertx, authorization, config, retries, coolDown, rateLimit, registry);
         patients = new PatientResolver(http);
         searches = new SearchFetcher(http, store, vertx, config);
-        instances = new InstanceFetcher(patients, searches, vertx, registry, config);
+        instances = new InstanceFetcher(patients, searches, vertx, registry, config,
+                new FetchTraces(OpenTelemetry.noop().getTracer("fetch-worker-parts")));
     }
 
     FetchWorkerParts() {

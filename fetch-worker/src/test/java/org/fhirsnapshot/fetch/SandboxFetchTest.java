@@ -67,7 +67,8 @@ class SandboxFetchTest {
         assertThat(result.pagination().resources()).isEqualTo(patient.resourceIdsBySearch().get(LABORATORY).size());
         assertThat(result.pagination().outcomeEntries()).isZero();
         assertThat(result.pagination().bytes()).isPositive();
-        assertThat(worker.registry.get("fetch.results").tag("outcome", "completed").tag("error_class", "none")
+        assertThat(worker.registry.get("fhir.snapshot.fetch.results").tag("outcome", "completed")
+                .tag("error_class", "none")
                 .counter().count()).isPositive();
     }
 

@@ -99,13 +99,28 @@ class SharedRateLimitTest {
         assertThat(withLimit.requests()).isEqualTo(25 + 15 * 2);
         assertThat(withoutLimit.throttled()).as("requests the sandbox answered 429 without the limit").isPositive();
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        Matcher permits = Pattern.compile("fetch_request_permits_total\\{fhir_system_id=\"" + systemId
+        Matcher permits = Pattern.compile("fhir_snapshot_fetch_request_permits_total\\{fhir_system_id=\"" + systemId
                 + "\"} ([0-9.]+)").matcher(metrics);
         assertThat(permits.find()).as("the permit counter of the limited system").isTrue();
         assertThat(Double.parseDouble(permits.group(1))).as("a permit for each request")
                 .isGreaterThanOrEqualTo(withLimit.requests());
-        assertThat(metrics).contains("fetch_request_permit_wait_seconds_count{fhir_system_id=\"" + systemId + "\"}")
-                .doesNotContain("fetch_request_permits_total{fhir_system_id=\"" + unlimited.id() + "\"}");
+        assertThat(metrics)
+                .contains("fhir_snapshot_fetch_request_permit_wait_seconds_count{fhir_system_id=\"" + systemId + "\"}")
+                .doesNotContain("fhir_snapshot_fetch_request_permits_total{fhir_system_id=\"" + unlimited.id() + "\"}");
+        // The EHR's 429s and the retries they caused, counted per FHIR system (the system's id, never its URL).
+        assertThat(counter(metrics, "fhir_snapshot_ehr_responses_total{fhir_system_id=\"" + unlimited.id()
+                + "\",status=\"429\"}")).as("429s counted for the unlimited system").isPositive();
+        assertThat(counter(metrics, "fhir_snapshot_ehr_retries_total{fhir_system_id=\"" + unlimited.id()
+                + "\",reason=\"rate_limited\"}")).as("retries after a 429").isPositive();
+        assertThat(counter(metrics, "fhir_snapshot_ehr_responses_total{fhir_system_id=\"" + systemId
+                + "\",status=\"2xx\"}")).as("answers of the limited system").isPositive();
+        assertThat(metrics).doesNotContain(sandbox.baseUrl());
+    }
+
+    /** The value of one series of a Prometheus text scrape (0 when absent). */
+    private static double counter(String metrics, String series) {
+        return metrics.lines().filter(line -> line.startsWith(series + " "))
+                .mapToDouble(line -> Double.parseDouble(line.substring(series.length() + 1).trim())).sum();
     }
 
     @Test

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
 
@@ -111,6 +112,26 @@ public final class ChildProcess implements AutoCloseable {
 
     public Path logFile() {
         return logFile;
+    }
+
+    /**
+     * Asks the process to stop ({@code SIGTERM}, as Kubernetes does before a rolling restart) and waits until it has
+     * exited, at most {@code grace}; past it the process is killed ({@code SIGKILL}, as Kubernetes would too).
+     *
+     * @return the exit code, or empty when it had to be killed
+     */
+    public OptionalInt terminate(Duration grace) {
+        process.destroy();
+        try {
+            if (process.waitFor(grace.toMillis(), TimeUnit.MILLISECONDS)) {
+                return OptionalInt.of(process.exitValue());
+            }
+            process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+        return OptionalInt.empty();
     }
 
     /** Kills the process at once, as a crash would ({@code kill -9}). */

@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalInt;
 import java.util.TreeMap;
 
 /**
@@ -115,6 +116,16 @@ public final class ServiceProcess implements AutoCloseable {
 
     public boolean isAlive() {
         return process != null && process.isAlive();
+    }
+
+    /**
+     * Stops the process as Kubernetes stops a pod: {@code SIGTERM}, then {@code SIGKILL} if it has not exited within
+     * {@code grace}. The stack's supervisor starts it again, as a Deployment would.
+     *
+     * @return the exit code, or empty when it had to be killed (or was not running)
+     */
+    public synchronized OptionalInt terminate(Duration grace) {
+        return process == null ? OptionalInt.empty() : process.terminate(grace);
     }
 
     /** Kills the process at once, as a crash would. */

@@ -2,6 +2,7 @@ package org.fhirsnapshot.mrn;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.smallrye.mutiny.Uni;
 import io.vertx.mutiny.sqlclient.Pool;
 import io.vertx.mutiny.sqlclient.SqlConnection;
@@ -45,16 +46,23 @@ public class ReconcileService {
         this.pool = pool;
         this.projects = projects;
         this.instances = instances;
-        this.reconcileTimer = Timer.builder("fhir_snapshot.reconcile").description("Time a project reconcile took")
+        this.reconcileTimer = Timer.builder("fhir.snapshot.reconcile.duration")
+                .description("Time a project reconcile took")
                 .register(registry);
     }
 
+    @WithSpan("ReconcileService.reconcile")
     public Uni<ReconcileResult> reconcile(String projectKey, ReconcileRequest request) {
         validate(request);
         MappingColumns mappings = MappingColumns.of(request.mappings());
         Timer.Sample sample = Timer.start();
+        // Tracing: instances created in this transaction keep this reconcile's traceparent (column default from a
+        // transaction-local setting, see V5_1__instance_traceparent.sql) for the publisher that runs later.
+        String traceparent = InstanceTrace.current().orElse("");
         return pool.withTransaction(connection -> connection
                 .preparedQuery("select pg_advisory_xact_lock(hashtextextended($1, 0))").execute(Tuple.of(projectKey))
+                .chain(() -> connection.preparedQuery("select set_config('fhir_snapshot.traceparent', $1, true)")
+                        .execute(Tuple.of(traceparent)))
                 // A bulk transaction: room to sort and hash a million rows in memory rather than on disk.
                 .chain(() -> connection.query("set local work_mem = '64MB'").execute())
                 .chain(() -> projects.record(connection, projectKey, request.fhirSystemId()))

@@ -41,6 +41,7 @@ import java.util.stream.Stream;
 import org.eclipse.microprofile.config.ConfigProvider;
 import org.fhirsnapshot.contracts.internal.ClaimRequest;
 import org.fhirsnapshot.contracts.internal.ReconcileRequest;
+import org.fhirsnapshot.contracts.internal.ReleaseRequest;
 import org.fhirsnapshot.problem.Problem;
 import org.fhirsnapshot.security.ProjectAccessDenied;
 import org.fhirsnapshot.testinfra.AccessMatrix.Access;
@@ -123,14 +124,19 @@ class AccessControlTest {
                     (request, project, caller) -> Answer.of(request.post("/internal/sweep"))),
             new Endpoint("POST /internal/instances/claim", Access.SERVICE,
                     (request, project, caller) -> Answer.of(request.contentType(ContentType.JSON)
-                            .body(new ClaimRequest(List.of(), "access-test", 0)).post("/internal/instances/claim"))));
+                            .body(new ClaimRequest(List.of(), "access-test", 0)).post("/internal/instances/claim"))),
+            new Endpoint("POST /internal/instances/release", Access.SERVICE,
+                    (request, project, caller) -> Answer.of(request.contentType(ContentType.JSON)
+                            .body(new ReleaseRequest("access-test", List.of()))
+                            .post("/internal/instances/release"))));
 
     /** The operations the table covers, as the OpenAPI document names them (both uploads are one operation). */
     private static final Set<String> COVERED = Set.of("POST /api/projects/{key}/mrns",
             "DELETE /api/projects/{key}/mrns/{mrn}", "GET /api/projects/{key}/mrns",
             "GET /api/projects/{key}/instances", "GET /api/projects/{key}/summary", "GET /api/projects/{key}/events",
             "POST /internal/projects/{key}/reconcile", "POST /internal/projects/{key}/retry-failed",
-            "GET /internal/projects/{key}/archive-entries", "POST /internal/sweep", "POST /internal/instances/claim");
+            "GET /internal/projects/{key}/archive-entries", "POST /internal/sweep", "POST /internal/instances/claim",
+            "POST /internal/instances/release");
 
     private static volatile String project;
 
@@ -211,7 +217,7 @@ class AccessControlTest {
         assertThat(operations).containsExactlyInAnyOrderElementsOf(COVERED);
         assertThat(ENDPOINTS.stream().map(endpoint -> endpoint.name().replace(" (JSON)", "").replace(" (text)", ""))
                 .collect(Collectors.toSet())).isEqualTo(COVERED);
-        assertThat(matrix()).hasSize(ENDPOINTS.size() * Caller.values().length).hasSize(120);
+        assertThat(matrix()).hasSize(ENDPOINTS.size() * Caller.values().length).hasSize(130);
     }
 
     @Test

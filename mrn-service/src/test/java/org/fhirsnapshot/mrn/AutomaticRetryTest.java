@@ -35,7 +35,7 @@ class AutomaticRetryTest {
 
     private double retriesScheduled() {
         // Registered when the consumer bean is created (its first message), so possibly not yet.
-        Counter counter = registry.find("fhir_snapshot.fetch_results.retries_scheduled").counter();
+        Counter counter = registry.find("fhir.snapshot.retries.scheduled").counter();
         return counter == null ? 0 : counter.count();
     }
 

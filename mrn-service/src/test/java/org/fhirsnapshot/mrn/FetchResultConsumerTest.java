@@ -51,7 +51,7 @@ class FetchResultConsumerTest {
     }
 
     private double ignoredResults() {
-        return registry.get("fhir_snapshot.fetch_results").tag("result", "ignored").counter().count();
+        return registry.get("fhir.snapshot.fetch.results.consumed").tag("result", "ignored").counter().count();
     }
 
     @Test

@@ -177,6 +177,14 @@ class HostileInputTest {
                 "{\"instanceIds\": [1], \"workerId\": \"" + "w".repeat(201) + "\"}", 400, "workerId"));
         // Quarkus' JSON reader wraps JSON it cannot parse in a bare 400; problem-details says what to fix.
         cases.add(internal("not JSON", claim, "claim!", 400, "not valid JSON"));
+        String release = "/internal/instances/release";
+        cases.add(internal("empty object", release, "{}", 400, "claims"));
+        cases.add(internal("claim without token", release,
+                "{\"workerId\": \"w\", \"claims\": [{\"instanceId\": 1}]}", 400, "claimToken"));
+        cases.add(internal("null claim", release, "{\"workerId\": \"w\", \"claims\": [null]}", 400, "claimToken"));
+        cases.add(internal("token with a NUL", release,
+                "{\"workerId\": \"w\", \"claims\": [{\"instanceId\": 1, \"claimToken\": \"a\\u0000b\"}]}", 400,
+                "claimToken"));
         String reconcile = "/internal/projects/{key}/reconcile";
         cases.add(internal("empty object", reconcile, "{}", 400, "mappings"));
         cases.add(internal("unknown mapping type", reconcile, "{\"fhirSystemId\": 7, \"mappings\": [{\"id\": 1, "

@@ -2,15 +2,19 @@ package org.fhirsnapshot.sync;
 
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import java.time.Duration;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.fhirsnapshot.contracts.internal.ProjectMappings;
 import org.fhirsnapshot.contracts.internal.ReconcileReport;
@@ -34,6 +38,8 @@ import org.jboss.logging.Logger;
 public class TaskRunner {
 
     private static final Logger LOG = Logger.getLogger(TaskRunner.class);
+    /** How long runs under way may take to finish when the replica stops. */
+    static final Duration SHUTDOWN_DRAIN = Duration.ofSeconds(8);
 
     private final TaskQueueRepository queue;
     private final ConfigServiceClient configService;
@@ -42,6 +48,9 @@ public class TaskRunner {
     private final RetryBackoff backoff;
     private final MeterRegistry meters;
     private final AtomicInteger inFlight = new AtomicInteger();
+    /** The runs this replica has under way, given back at shutdown if they do not finish in time. */
+    private final Set<RunningTask> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean stopping;
 
     public TaskRunner(TaskQueueRepository queue, ConfigServiceClient configService, MrnServiceClient mrnService,
             TasksConfig config, MeterRegistry meters) {
@@ -78,7 +87,7 @@ public class TaskRunner {
 
     /** Starts tasks until the replica is full or none is due. */
     private Uni<Void> startDueTasks() {
-        if (inFlight.get() >= config.maxConcurrent()) {
+        if (stopping || inFlight.get() >= config.maxConcurrent()) {
             return Uni.createFrom().voidItem();
         }
         return queue.startNext().chain(next -> {
@@ -87,14 +96,55 @@ public class TaskRunner {
             }
             inFlight.incrementAndGet();
             RunningTask task = next.get();
+            running.add(task);
             Timer.Sample sample = Timer.start(meters);
             run(task).onTermination().invoke(() -> {
                 inFlight.decrementAndGet();
+                ended(task);
                 sample.stop(meters.timer("fhir.snapshot.task.run", "type", task.type().value()));
             }).subscribe().with(done -> {
             }, e -> LOG.errorf(e, "Task %d: its outcome could not be recorded; it is retried once stale", task.id()));
             return startDueTasks();
         });
+    }
+
+    private void ended(RunningTask task) {
+        synchronized (running) {
+            running.remove(task);
+            running.notifyAll();
+        }
+    }
+
+    /**
+     * Graceful shutdown (issue 8): on SIGTERM this replica starts no task, lets the runs under way finish for
+     * {@link #SHUTDOWN_DRAIN}, and puts those still running back to pending at once, so that another replica (or
+     * this one restarted) takes them up on its next poll instead of after {@code stale-after} (5 min). A run that
+     * ends after all changes nothing (its run token no longer matches); reconcile and retry-failed are idempotent.
+     */
+    void onStop(@Observes ShutdownEvent event) {
+        stopping = true;
+        long deadline = System.nanoTime() + SHUTDOWN_DRAIN.toNanos();
+        synchronized (running) {
+            while (!running.isEmpty() && System.nanoTime() < deadline) {
+                try {
+                    running.wait(Math.max(1, (deadline - System.nanoTime()) / 1_000_000));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        List<RunningTask> unfinished = List.copyOf(running);
+        for (RunningTask task : unfinished) {
+            try {
+                queue.retryLater(task, "its replica was shut down", Duration.ZERO, config.maxAttempts()).await()
+                        .atMost(Duration.ofSeconds(5));
+            } catch (RuntimeException e) {
+                LOG.warnf("Task %d: could not be put back to pending at shutdown (%s); it is retried once stale",
+                        task.id(), e.getMessage());
+            }
+        }
+        LOG.infof("Stopped: %d task runs put back to pending", unfinished.size());
     }
 
     /** One run of a task, ending in a recorded outcome (completed, failed, or pending for another attempt). */

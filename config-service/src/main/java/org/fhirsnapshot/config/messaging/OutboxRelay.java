@@ -51,7 +51,7 @@ public class OutboxRelay {
         this.mappingChanged = mappingChanged;
         this.json = json;
         this.config = config;
-        this.published = Counter.builder("outbox.messages.published")
+        this.published = Counter.builder("fhir.snapshot.outbox.messages.published")
                 .description("Outbox messages published to Kafka").register(registry);
     }
 

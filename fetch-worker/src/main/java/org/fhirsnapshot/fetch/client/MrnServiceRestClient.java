@@ -11,6 +11,8 @@ import org.eclipse.microprofile.rest.client.annotation.RegisterProvider;
 import org.eclipse.microprofile.rest.client.inject.RegisterRestClient;
 import org.fhirsnapshot.contracts.internal.ClaimRequest;
 import org.fhirsnapshot.contracts.internal.ClaimedInstance;
+import org.fhirsnapshot.contracts.internal.ReleaseRequest;
+import org.fhirsnapshot.contracts.internal.ReleaseResult;
 import org.fhirsnapshot.security.ServiceTokenFilter;
 
 /** mrn-service's internal API, as the worker uses it. Callers go through {@link MrnServiceClient}. */
@@ -25,4 +27,9 @@ public interface MrnServiceRestClient {
     @POST
     @Path("/instances/claim")
     Uni<List<ClaimedInstance>> claim(ClaimRequest request);
+
+    /** Gives back claims this worker will not finish (it is stopping); stale tokens are ignored. */
+    @POST
+    @Path("/instances/release")
+    Uni<ReleaseResult> release(ReleaseRequest request);
 }

@@ -46,6 +46,14 @@ public interface FetchConfig {
     @WithDefault("10m")
     Duration totalTimeout();
 
+    /**
+     * On SIGTERM (graceful shutdown, issue 8): how long fetches already running may take to finish and publish their
+     * result before the claims still held are given back to mrn-service; claims not started are given back at once.
+     * Keep it well below Kubernetes' terminationGracePeriodSeconds.
+     */
+    @WithDefault("20s")
+    Duration shutdownDrain();
+
     /** Retries of one request (429, 503, connection errors) inside one fetch attempt. */
     Retry retry();
 

@@ -1,6 +1,7 @@
 package org.fhirsnapshot.fetch.config;
 
 import io.vertx.core.http.HttpVersion;
+import io.vertx.core.tracing.TracingPolicy;
 import io.vertx.ext.web.client.WebClientOptions;
 import io.vertx.mutiny.core.Vertx;
 import io.vertx.mutiny.ext.web.client.WebClient;
@@ -50,7 +51,10 @@ public class FetchWorkerProducers {
                 .setMaxPoolSize(32)
                 .setFollowRedirects(false)
                 .setTryUseCompression(true)
-                .setUserAgent("fhir-snapshot-fetch-worker");
+                .setUserAgent("fhir-snapshot-fetch-worker")
+                // Observability (issue 8): no client span (its URL would hold identifier=MRN or patient=id) and no
+                // traceparent header toward the EHR, which has no use for our trace ids.
+                .setTracingPolicy(TracingPolicy.IGNORE);
         return WebClient.create(vertx, options);
     }
 }

@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
+import java.util.regex.Pattern;
 import java.util.Map;
 import java.util.Properties;
 import java.util.UUID;
@@ -134,9 +135,24 @@ class SnapshotFlowTest {
         redeliveringEveryMessageChangesNothing(project);
 
         String metrics = given().get("/q/metrics").then().statusCode(200).extract().asString();
-        assertThat(metrics).contains("fetch_results_total{error_class=\"protected\",outcome=\"failed\"}")
-                .contains("fetch_results_total{error_class=\"none\",outcome=\"completed\"}")
-                .contains("fetch_duration_seconds_count");
+        assertThat(metrics)
+                .containsPattern(
+                        "fhir_snapshot_fetch_results_total\\{error_class=\"protected\",fhir_system_id=\"[0-9]+\","
+                                + "outcome=\"failed\"}")
+                .containsPattern("fhir_snapshot_fetch_results_total\\{error_class=\"none\",fhir_system_id=\"[0-9]+\","
+                        + "outcome=\"completed\"}")
+                .containsPattern("fhir_snapshot_fetch_duration_seconds_count\\{fhir_system_id=\"[0-9]+\",outcome=")
+                .containsPattern("fhir_snapshot_ehr_responses_total\\{fhir_system_id=\"[0-9]+\",status=\"2xx\"}")
+                // Consumer lag of pending-resource through Micrometer's Kafka binder (the KEDA/alert metric).
+                .containsPattern(
+                        "kafka_consumer_fetch_manager_records_lag_max\\{client_id=\"kafka-consumer-pending-resource\"");
+        // No PHI in any label: not an MRN of the cohort, not a patient id, not the EHR's URL.
+        List<String> labelValues = Pattern.compile("=\"([^\"]*)\"").matcher(metrics).results()
+                .map(match -> match.group(1)).distinct().toList();
+        assertThat(labelValues).as("label values").doesNotContainAnyElementsOf(mrns)
+                .noneMatch(value -> value.contains(sandbox.baseUrl()));
+        assertThat(labelValues).doesNotContainAnyElementsOf(truth.patients().stream()
+                .map(PatientTruth::patientId).filter(java.util.Objects::nonNull).toList());
     }
 
     @Test

@@ -2,6 +2,7 @@ package org.fhirsnapshot.mrn.messaging;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -36,11 +37,11 @@ public class FetchResultConsumer {
             MeterRegistry registry) {
         this.instances = instances;
         this.statusEvents = statusEvents;
-        this.applied = Counter.builder("fhir_snapshot.fetch_results").tag("result", "applied")
+        this.applied = Counter.builder("fhir.snapshot.fetch.results.consumed").tag("result", "applied")
                 .description("fetch-result messages applied").register(registry);
-        this.ignored = Counter.builder("fhir_snapshot.fetch_results").tag("result", "ignored")
+        this.ignored = Counter.builder("fhir.snapshot.fetch.results.consumed").tag("result", "ignored")
                 .description("fetch-result messages ignored (stale or duplicate)").register(registry);
-        this.retried = Counter.builder("fhir_snapshot.fetch_results.retries_scheduled")
+        this.retried = Counter.builder("fhir.snapshot.retries.scheduled")
                 .description("transient failures sent back to pending with a backoff (automatic retry)")
                 .register(registry);
     }
@@ -50,6 +51,10 @@ public class FetchResultConsumer {
         String invalid = invalidBecause(result);
         if (invalid != null) {
             return Uni.createFrom().failure(new IllegalArgumentException("Not a valid FetchResult: " + invalid));
+        }
+        if (ApplicationLifecycleManager.isVmShuttingDown()) {
+            // SIGTERM (issue 8): not applied, not acknowledged, never dead-lettered: delivered again after the restart.
+            return Uni.createFrom().nothing();
         }
         return instances.applyResult(result).invoke(change -> {
             if (change.isPresent()) {
@@ -62,7 +67,11 @@ public class FetchResultConsumer {
                 ignored.increment();
                 LOG.debugf("Ignored a stale or duplicate result for instance %d", result.instanceId());
             }
-        }).replaceWithVoid();
+        }).replaceWithVoid()
+                // A failure while the service stops (its pool closing) is not the message's fault: left unacknowledged
+                // instead of going to the dead-letter topic, so the next replica (or this one restarted) applies it.
+                .onFailure(failure -> ApplicationLifecycleManager.isVmShuttingDown())
+                .recoverWithUni(failure -> Uni.createFrom().nothing());
     }
 
     private static String invalidBecause(FetchResult result) {

@@ -2,19 +2,24 @@ package org.fhirsnapshot.mrn.messaging;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.quarkus.scheduler.Scheduled;
 import io.smallrye.mutiny.Multi;
 import io.smallrye.mutiny.Uni;
 import io.smallrye.reactive.messaging.MutinyEmitter;
+import io.smallrye.reactive.messaging.TracingMetadata;
 import io.smallrye.reactive.messaging.kafka.Record;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.util.List;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.microprofile.reactive.messaging.Channel;
+import org.eclipse.microprofile.reactive.messaging.Message;
 import org.eclipse.microprofile.reactive.messaging.OnOverflow;
 import org.fhirsnapshot.contracts.Topics;
 import org.fhirsnapshot.contracts.events.PendingResource;
+import org.fhirsnapshot.mrn.InstanceTrace;
 import org.fhirsnapshot.mrn.config.MrnServiceConfig;
+import org.fhirsnapshot.mrn.persistence.InstanceRepository.Publication;
 import org.fhirsnapshot.mrn.persistence.InstanceRepository;
 import org.jboss.logging.Logger;
 
@@ -51,9 +56,9 @@ public class PendingResourcePublisher {
         this.instances = instances;
         this.emitter = emitter;
         this.settings = config.publisher();
-        this.published = Counter.builder("fhir_snapshot.pending_resource.published")
+        this.published = Counter.builder("fhir.snapshot.pending.resource.published")
                 .description("pending-resource messages sent").register(registry);
-        this.sendFailures = Counter.builder("fhir_snapshot.pending_resource.send_failures")
+        this.sendFailures = Counter.builder("fhir.snapshot.pending.resource.send.failures")
                 .description("pending-resource messages that failed to send (republished after the delay)")
                 .register(registry);
     }
@@ -62,6 +67,11 @@ public class PendingResourcePublisher {
             // Not before the application started: the emitter channels are wired during startup.
             skipExecutionIf = Scheduled.ApplicationNotRunning.class)
     Uni<Void> run() {
+        if (ApplicationLifecycleManager.isVmShuttingDown()) {
+            // SIGTERM (issue 8): mark nothing published that this replica might no longer send (it would wait for
+            // republish-after); the replicas that remain, or this one restarted, publish it.
+            return Uni.createFrom().voidItem();
+        }
         return instances
                 .markNextPublished(settings.windowPerProject(), settings.republishAfter(),
                         Math.min(settings.maxPerRun(), 8192))
@@ -70,15 +80,19 @@ public class PendingResourcePublisher {
                 .onFailure().recoverWithNull();
     }
 
-    /** Sends after the commit, in turn order; a failed send is logged and left to the republish delay. */
-    private Uni<Void> send(List<PendingResource> messages) {
+    /**
+     * Sends after the commit, in turn order; a failed send is logged and left to the republish delay. Tracing: the
+     * scheduler runs outside any request, so each message is published as a child of the reconcile that created its
+     * instance (the traceparent kept on the row); the Kafka connector then puts that trace in the record's headers.
+     */
+    private Uni<Void> send(List<Publication> messages) {
         if (messages.isEmpty()) {
             return Uni.createFrom().voidItem();
         }
         AtomicInteger failed = new AtomicInteger();
         return Multi.createFrom().iterable(messages)
-                .onItem().transformToUniAndMerge(message -> emitter
-                        .send(Record.of(Long.toString(message.instanceId()), message))
+                .onItem().transformToUniAndMerge(publication -> emitter
+                        .sendMessage(message(publication))
                         .onFailure().invoke(e -> failed.incrementAndGet())
                         .onFailure().recoverWithNull())
                 .collect().last()
@@ -90,5 +104,14 @@ public class PendingResourcePublisher {
                                 failed.get(), messages.size(), settings.republishAfter());
                     }
                 }).replaceWithVoid();
+    }
+
+    private static Message<Record<String, PendingResource>> message(Publication publication) {
+        PendingResource resource = publication.message();
+        Message<Record<String, PendingResource>> message = Message.of(
+                Record.of(Long.toString(resource.instanceId()), resource));
+        return InstanceTrace.parent(publication.traceparent())
+                .map(parent -> message.addMetadata(TracingMetadata.withCurrent(parent)))
+                .orElse(message);
     }
 }

@@ -342,6 +342,27 @@ public class InstanceRepository {
     }
 
     /**
+     * Gives claims back (a worker shutting down, issue 8), in one statement: an instance still fetching under the
+     * named claim token goes back to pending, unclaimed and unpublished (so the windowed publisher sends it again on
+     * its next run), with the attempt its claim counted given back (the fetch was not tried to its end). A token
+     * that no longer matches (a result applied, the lease expired and the instance re-claimed, outdated, deleted)
+     * changes nothing.
+     *
+     * @return the instances released, as status changes to pending
+     */
+    public Uni<List<InstanceStatusChange>> release(List<Long> instanceIds, List<String> claimTokens) {
+        return pool.preparedQuery("""
+                update instance i
+                set status = 'pending', claim_token = null, claimed_by = null, lease_until = null,
+                    published_at = null, attempt = greatest(i.attempt - 1, 0), updated_at = now()
+                from unnest($1::bigint[], $2::text[]) as r(id, claim_token)
+                where i.id = r.id and i.claim_token = r.claim_token and i.status = 'fetching'
+                returning i.id, i.project_key, i.mapping_id, i.updated_at, i.protected, i.error_class
+                """).execute(Tuple.of(instanceIds.toArray(new Long[0]), claimTokens.toArray(new String[0])))
+                .map(rows -> changes(rows, InstanceStatus.pending));
+    }
+
+    /**
      * Applies a fetch result in one conditional statement: only while the instance is fetching under the same
      * claim token. A stale result (lease expired and re-claimed, instance outdated or deleted) or a redelivered one
      * changes nothing. The Patient id the MRN resolved to is stored on the MRN in the same statement.
@@ -430,6 +451,10 @@ public class InstanceRepository {
     public record Published(List<PendingResource> messages, int projects) {
     }
 
+    /** A pending-resource message to send and the traceparent of the reconcile that created its instance (or null). */
+    public record Publication(PendingResource message, String traceparent) {
+    }
+
     /**
      * Picks the next pending instances to publish and marks them published, in one transaction that at most one
      * replica runs at a time (an advisory lock; a replica that does not get it skips this run). Per project,
@@ -439,13 +464,13 @@ public class InstanceRepository {
      *
      * @return the messages to send, in turn order
      */
-    public Uni<List<PendingResource>> markNextPublished(int window, Duration republishAfter, int maxPerRun) {
+    public Uni<List<Publication>> markNextPublished(int window, Duration republishAfter, int maxPerRun) {
         double republishSeconds = republishAfter.toMillis() / 1000.0;
         return pool.withTransaction(connection -> connection.query(
                 "select pg_try_advisory_xact_lock(" + PUBLISHER_LOCK + ") as locked").execute()
                 .chain(lock -> {
                     if (!lock.iterator().next().getBoolean("locked")) {
-                        return Uni.createFrom().item(List.<PendingResource>of());
+                        return Uni.createFrom().item(List.<Publication>of());
                     }
                     return connection.preparedQuery("""
                             with candidate as (
@@ -476,7 +501,7 @@ public class InstanceRepository {
                             update instance i set published_at = now()
                             from picked
                             where i.id = picked.id and i.status = 'pending'
-                            returning i.id, i.project_key, i.attempt, picked.turn
+                            returning i.id, i.project_key, i.attempt, picked.turn, i.traceparent
                             """).execute(Tuple.of(window, republishSeconds, maxPerRun)).map(rows -> {
                         List<Row> picked = new ArrayList<>(rows.rowCount());
                         rows.forEach(picked::add);
@@ -487,8 +512,9 @@ public class InstanceRepository {
                                     : a.getString("project_key").compareTo(b.getString("project_key"));
                         });
                         // The message names the attempt it is for: the claim will make it attempt + 1.
-                        return picked.stream().map(row -> PendingResource.of(row.getLong("id"),
-                                row.getString("project_key"), row.getInteger("attempt") + 1)).toList();
+                        return picked.stream().map(row -> new Publication(PendingResource.of(row.getLong("id"),
+                                row.getString("project_key"), row.getInteger("attempt") + 1),
+                                row.getString("traceparent"))).toList();
                     });
                 }));
     }

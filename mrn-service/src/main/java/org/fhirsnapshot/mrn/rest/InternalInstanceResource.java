@@ -11,10 +11,12 @@ import java.util.List;
 import org.eclipse.microprofile.openapi.annotations.tags.Tag;
 import org.fhirsnapshot.contracts.internal.ClaimRequest;
 import org.fhirsnapshot.contracts.internal.ClaimedInstance;
+import org.fhirsnapshot.contracts.internal.ReleaseRequest;
+import org.fhirsnapshot.contracts.internal.ReleaseResult;
 import org.fhirsnapshot.mrn.ClaimService;
 import org.fhirsnapshot.security.SecurityRoles;
 
-/** Service-to-service calls on instances: fetch-worker claims. */
+/** Service-to-service calls on instances: fetch-worker claims, and gives back the claims it will not finish. */
 @Path("/internal/instances")
 @RolesAllowed(SecurityRoles.SERVICE)
 @Produces(MediaType.APPLICATION_JSON)
@@ -33,5 +35,15 @@ public class InternalInstanceResource {
     @Path("/claim")
     public Uni<List<ClaimedInstance>> claim(ClaimRequest request) {
         return claimService.claim(request);
+    }
+
+    /**
+     * Gives back claims a stopping worker will not finish: instances still fetching under the named claim token go
+     * back to pending (and are published again at once); the others are left alone.
+     */
+    @POST
+    @Path("/release")
+    public Uni<ReleaseResult> release(ReleaseRequest request) {
+        return claimService.release(request);
     }
 }

@@ -1,5 +1,6 @@
 package org.fhirsnapshot.sync.messaging;
 
+import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.reactive.messaging.Incoming;
@@ -38,6 +39,10 @@ public class MappingChangedConsumer {
                         task -> LOG.debugf("%s %s task %d: %s", event.projectKey(), task.joined() ? "joined" : "opened",
                                 task.id(), what),
                         () -> LOG.debugf("Already applied: %s", messageId)))
-                .replaceWithVoid();
+                .replaceWithVoid()
+                // SIGTERM (issue 8): a failure while the service stops (its pool closing) is not the message's
+                // fault: left unacknowledged instead of dead-lettered, so it is consumed again after the restart.
+                .onFailure(failure -> ApplicationLifecycleManager.isVmShuttingDown())
+                .recoverWithUni(failure -> Uni.createFrom().nothing());
     }
 }

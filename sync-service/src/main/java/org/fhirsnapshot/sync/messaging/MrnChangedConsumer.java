@@ -1,5 +1,6 @@
 package org.fhirsnapshot.sync.messaging;
 
+import io.quarkus.runtime.ApplicationLifecycleManager;
 import io.smallrye.mutiny.Uni;
 import jakarta.enterprise.context.ApplicationScoped;
 import java.nio.charset.StandardCharsets;
@@ -37,7 +38,11 @@ public class MrnChangedConsumer {
         String messageId = Topics.MRN_CHANGED + ":" + event.projectKey() + ":" + event.occurredAt() + ":"
                 + digest(added + "/" + removed);
         String what = added.size() + " MRN(s) added, " + removed.size() + " removed";
-        return tasks.syncAfterChange(event.projectKey(), TaskTrigger.MRN_CHANGED, what, messageId).replaceWithVoid();
+        return tasks.syncAfterChange(event.projectKey(), TaskTrigger.MRN_CHANGED, what, messageId).replaceWithVoid()
+                // SIGTERM (issue 8): a failure while the service stops (its pool closing) is not the message's
+                // fault: left unacknowledged instead of dead-lettered, so it is consumed again after the restart.
+                .onFailure(failure -> ApplicationLifecycleManager.isVmShuttingDown())
+                .recoverWithUni(failure -> Uni.createFrom().nothing());
     }
 
     private static String digest(String text) {
